@@ -1,0 +1,1 @@
+"""Scoring service: indicator systems, facts, rules, scores, grades and evaluations."""
