@@ -16,7 +16,11 @@ def test_round2_rounds_half_up(value: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("fraction", "expected"),
-    [(Decimal(2) / Decimal(3), "66.67%"), (Decimal(15400) / Decimal(15600), "98.72%"), (Decimal(1), "100.00%")],
+    [
+        (Decimal(2) / Decimal(3), "66.67%"),
+        (Decimal(15400) / Decimal(15600), "98.72%"),
+        (Decimal(1), "100.00%"),
+    ],
 )
 def test_as_percent_prints_two_decimals(fraction: Decimal, expected: str) -> None:
     assert numbers.as_percent(fraction) == expected

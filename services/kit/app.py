@@ -1,0 +1,112 @@
+"""The app factory every service shares: lifespan, database, migrations, health, problems, logs."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from pydantic_settings import BaseSettings
+from sqlalchemy import text
+
+from services.kit import db, logs, migrations, problems
+
+StateHook = Callable[[FastAPI, AsyncExitStack], Awaitable[dict[str, Any]]]
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; each service subclasses it with its own env prefix."""
+
+    database_url: str = "sqlite:///./var/service.db"
+    migrate_on_start: bool = True
+    log_level: str = "INFO"
+
+
+class Health(BaseModel):
+    """Liveness or readiness of one service."""
+
+    status: str
+    service: str
+    database: str | None = None
+
+
+def _health_router(name: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", response_model=Health, summary="The process is alive")
+    async def healthz() -> Health:
+        return Health(status="ok", service=name)
+
+    @router.get(
+        "/readyz",
+        response_model=Health,
+        summary="The database answers",
+        responses=problems.problem_responses(problems.ServiceUnavailable),
+    )
+    async def readyz(request: Request) -> Health | JSONResponse:
+        try:
+            async with request.state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "not ready", never a 500
+            return problems.problem_response(
+                503,
+                problems.ServiceUnavailable.title,
+                problems.ServiceUnavailable.type,
+                f"{name}: database does not answer ({type(exc).__name__})",
+                "/readyz",
+                service=name,
+            )
+        return Health(status="ready", service=name, database="ok")
+
+    return router
+
+
+def create_service_app(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    settings: ServiceSettings,
+    alembic_ini: Path,
+    routers: Sequence[APIRouter],
+    state_hook: StateHook | None = None,
+) -> FastAPI:
+    """Build a service: migrated database, session per request, health, problem+json, logs."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        logs.configure(settings.log_level)
+        if settings.migrate_on_start:
+            await migrations.upgrade_async(alembic_ini, settings.database_url)
+        engine = db.create_engine(settings.database_url)
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(engine.dispose)
+            state: dict[str, Any] = {
+                "engine": engine,
+                "sessionmaker": db.sessionmaker(engine),
+                "settings": settings,
+            }
+            if state_hook is not None:
+                state.update(await state_hook(app, stack))
+            yield state
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    problems.install(app)
+    app.include_router(_health_router(name))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(logs.RequestLog, service=name)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            app.openapi_schema = problems.document_problems(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,188 @@
+"""RFC 9457 problem details: the one error shape of every service and of the gateway."""
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("jixiao.problems")
+
+
+class FieldError(BaseModel):
+    """One invalid field: where it is and what is wrong with it."""
+
+    model_config = ConfigDict(extra="allow")
+    path: str
+    message: str
+
+
+class ProblemDetail(BaseModel):
+    """The body of every non-2xx response (RFC 9457)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class Problem(Exception):
+    """An error that knows its HTTP status and renders as problem+json."""
+
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal Server Error"
+    type: ClassVar[str] = "about:blank"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(Problem):
+    status, title, type = 404, "Not found", "/problems/not-found"
+
+
+class Conflict(Problem):
+    status, title, type = 409, "Conflict", "/problems/conflict"
+
+
+class InvalidRequest(Problem):
+    """A request that parsed but breaks a rule; carries one entry per bad field."""
+
+    status, title, type = 422, "Invalid request", "/problems/invalid-request"
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(detail, errors=errors)
+
+
+class ServiceUnavailable(Problem):
+    status, title, type = 503, "Service unavailable", "/problems/service-unavailable"
+
+
+class GatewayTimeout(Problem):
+    status, title, type = 504, "Upstream timeout", "/problems/upstream-timeout"
+
+
+def problem_response(
+    status: int,
+    title: str,
+    type_: str = "about:blank",
+    detail: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """Build an application/problem+json response."""
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def location(loc: tuple[Any, ...] | list[Any]) -> str:
+    """Turn a pydantic location into a dotted path: ('body', 'facts', 0) -> 'body.facts[0]'."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _instance(request: Request) -> str:
+    # Behind the gateway the public path is the forwarded prefix plus the service's own path.
+    return request.headers.get("x-forwarded-prefix", "") + request.url.path
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(
+        exc.status, exc.title, exc.type, exc.detail, _instance(request), **exc.extensions
+    )
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers) if exc.headers else None
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(
+        exc.status_code, title, detail=detail, instance=_instance(request), headers=headers
+    )
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"path": location(err["loc"]), "message": err["msg"], "type": err["type"]}
+        for err in exc.errors()
+    ]
+    return problem_response(
+        422,
+        "Invalid request",
+        "/problems/invalid-request",
+        f"{len(errors)} invalid field(s): " + ", ".join(e["path"] for e in errors),
+        _instance(request),
+        errors=errors,
+    )
+
+
+async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500,
+        "Internal Server Error",
+        "/problems/internal",
+        "The server failed to handle this request; it has been logged.",
+        _instance(request),
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Render every error of the app as problem+json."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(Exception, _on_unhandled)
+
+
+def problem_responses(*problems: type[Problem]) -> dict[int | str, dict[str, Any]]:
+    """Declare problems on a route so OpenAPI shows them."""
+    declared: dict[int | str, dict[str, Any]] = {}
+    listed: tuple[type[Problem], ...] = (*problems, InvalidRequest)
+    for problem in listed:
+        declared[problem.status] = {"model": ProblemDetail, "description": problem.title}
+    return declared
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make every 4xx/5xx response of an OpenAPI document a problem+json ProblemDetail."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if str(status)[0] not in "45":
+                    continue
+                response["content"] = {
+                    PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
+                }
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    schemas["ProblemDetail"] = ProblemDetail.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    defs = schemas["ProblemDetail"].pop("$defs", {})
+    schemas.update(defs)
+    return schema

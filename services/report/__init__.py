@@ -1,0 +1,1 @@
+"""Report service: evaluation reports and result notices as documents, made by jobs."""

@@ -1,0 +1,1 @@
+"""Survey service: questionnaires, surveys fielded to respondents, answer sheets, results."""
