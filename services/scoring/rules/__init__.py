@@ -1,12 +1,13 @@
 """Scoring rules: every rule kind as data, scored exactly in Decimal, with the arithmetic in words.
 
-Callers import the package and use `rules.score`, `rules.formulas`, `rules.Rule`.
+Callers import the package and use `rules.score`, `rules.check`, `rules.formulas`, `rules.Rule`.
 """
 
 from collections.abc import Mapping
 from decimal import Decimal
 
 from services.scoring.rules import judged, quantitative
+from services.scoring.rules.checks import check
 from services.scoring.rules.models import (
     CategoricalRule,
     ChangeRule,
@@ -61,6 +62,7 @@ __all__ = [
     "TargetRule",
     "Tier",
     "TiersRule",
+    "check",
     "formulas",
     "needs_judgement",
     "score",
