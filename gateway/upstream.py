@@ -153,9 +153,9 @@ class HttpUpstream:
             allow_redirects=False,
         ) as response:
             content = await response.read()
-            return UpstreamResponse(
-                response.status, end_to_end(list(response.headers.items())), content
-            )
+            # aiohttp keeps the wire's case; ASGI wants lower-case names.
+            headers = [(k.lower(), v) for k, v in response.headers.items()]
+            return UpstreamResponse(response.status, end_to_end(headers), content)
 
     async def aclose(self) -> None:
         """Close the session and its connections."""

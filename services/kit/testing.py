@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -70,29 +69,21 @@ def free_port() -> int:
         return port
 
 
-def start_uvicorn(
-    app_path: str, port: int, env: dict[str, str], cwd: Path
-) -> subprocess.Popen[bytes]:
-    """Start `uvicorn app_path` on loopback and wait until /healthz answers."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            app_path,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, **env},
-        cwd=cwd,
-    )
-    wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-    return process
+def uvicorn_command(app_path: str, port: int) -> list[str]:
+    """Return the command that serves an app on a loopback port with one worker."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app_path,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
