@@ -68,6 +68,16 @@ class EvaluationRecord(ScoringModel, table=True):
     texts: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JsonColumn, nullable=False)
     )
+    sources: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JsonColumn, nullable=False),
+        description="Where a fact came from, e.g. a survey's result and its n",
+    )
+    result: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JsonColumn, nullable=True),
+        description="The result frozen at finalization; recomputed while not finalized",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
@@ -79,6 +89,8 @@ class AuditEntry(ScoringModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     evaluation_id: uuid.UUID = Field(foreign_key="evaluation.id", index=True)
+    revision: int = Field(description="The evaluation's revision this change produced")
+    position: int = Field(description="Order of the entry within that revision")
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     actor: str = Field(max_length=200)
     action: str = Field(max_length=50)

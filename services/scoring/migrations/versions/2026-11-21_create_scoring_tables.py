@@ -1,8 +1,8 @@
 """create scoring tables
 
-Revision ID: 3a021ceca9d9
+Revision ID: 272138577d76
 Revises: 
-Create Date: 2026-11-21 13:07:16.665285
+Create Date: 2026-11-21 13:13:35.880446
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 import services.kit.models
 from sqlalchemy.dialects import postgresql
 
-revision: str = '3a021ceca9d9'
+revision: str = '272138577d76'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -57,6 +57,8 @@ def upgrade() -> None:
     sa.Column('judgements', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('reported', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('texts', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('sources', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('result', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('created_at', services.kit.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', services.kit.models.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('evaluation_project_id_fkey')),
@@ -69,6 +71,8 @@ def upgrade() -> None:
     op.create_table('audit_entry',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('evaluation_id', sa.Uuid(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('at', services.kit.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
