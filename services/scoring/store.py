@@ -60,10 +60,16 @@ async def add_system(
     return record
 
 
+_pinned: OrderedDict[tuple[uuid.UUID, int], IndicatorSystemRecord] = OrderedDict()
+
+
 async def get_system(
     session: AsyncSession, key: uuid.UUID, version: int | None = None
 ) -> IndicatorSystemRecord:
     """Return a stored system version (the latest when no version is given)."""
+    if version is not None and (key, version) in _pinned:
+        # A stored version never changes: automated callers that pin it skip the database.
+        return _pinned[(key, version)]
     query = select(IndicatorSystemRecord).where(IndicatorSystemRecord.key == key)
     if version is None:
         query = query.order_by(col(IndicatorSystemRecord.version).desc()).limit(1)
@@ -73,6 +79,9 @@ async def get_system(
     if record is None:
         which = f"version {version} of " if version else ""
         raise errors.SystemNotFound(f"No {which}indicator system with key {key}")
+    _pinned[(key, record.version)] = record
+    if len(_pinned) > COMPILED_CACHE_SIZE:
+        _pinned.popitem(last=False)
     return record
 
 

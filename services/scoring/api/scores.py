@@ -1,6 +1,6 @@
 """Stateless scoring: a system (inline or stored) plus facts and judgements in, results out."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from services.kit.db import SessionDep
 from services.kit.problems import FieldError, problem_responses
@@ -27,15 +27,17 @@ async def compiled_choice(
     summary="Score one project; nothing is stored",
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
 )
-async def score(body: schemas.ScoreRequest, session: SessionDep) -> engine.Result:
+async def score(body: schemas.ScoreRequest, session: SessionDep) -> Response:
     compiled = await compiled_choice(body, session)
     try:
-        return compiled.score(body.facts, body.judgements)
+        result = compiled.score(body.facts, body.judgements)
     except engine.ScoringFailed as failed:
         raise errors.CannotScore(
             f"{len(failed.issues)} problem(s) keep the project from being scored",
             errors.field_errors(failed.issues, "body"),
         ) from None
+    # The engine's Result is already validated: serialise it once, not again through FastAPI.
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 def summarize(result: engine.Result) -> schemas.ResultSummary:

@@ -1,0 +1,56 @@
+# jixiao: `make run` serves the whole system on http://127.0.0.1:8000; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench run-split clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+## The whole system in one process on embedded SQLite (var/*.db).
+run: $(VENV)/.installed-run
+	mkdir -p var
+	$(BIN)/jixiao migrate
+	$(BIN)/jixiao demo
+	$(BIN)/uvicorn gateway.main:app --host $(HOST) --port $(PORT) --no-access-log
+
+## Lint, type-check, then the whole suite on SQLite and PostgreSQL.
+test: $(VENV)/.installed-dev
+	bash scripts/ensure-system.sh
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Throughput and latency figures (see README, Benchmarks).
+bench: $(VENV)/.installed-dev
+	bash scripts/ensure-system.sh
+	$(BIN)/python -m bench
+
+## The services as separate processes on PostgreSQL (see README).
+run-split: $(VENV)/.installed-run
+	bash scripts/run-split.sh
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,151 @@
+"""Gateway and scoring over HTTP (issues 2 and 3): direct vs through the gateway, one run.
+
+Every service runs as its own uvicorn process (one worker) on loopback, the gateway in remote
+mode in front of them; wrk makes the load (one thread, 32 connections, 5 s per figure).
+"""
+
+import json
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.harness import ROOT, Load, Process, serve, table, wrk
+
+SEED = ROOT / "examples" / "seed001"
+SECONDS = 5
+JSON = {"content-type": "application/json"}
+
+
+def _seed(name: str) -> Any:
+    return json.loads((SEED / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _score_body(key: str) -> bytes:
+    body = {
+        "system_key": key,
+        "version": 1,
+        "facts": _seed("facts"),
+        "judgements": _seed("judgements"),
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def _batch_body(key: str, size: int) -> bytes:
+    facts, judgements = _seed("facts"), _seed("judgements")
+    projects = [
+        {
+            "id": f"p{i}",
+            "facts": {
+                **facts,
+                "检查企业家次": str(300 + i % 400),
+                "市民满意度": f"0.{55 + i % 45}",
+            },
+            "judgements": judgements,
+        }
+        for i in range(size)
+    ]
+    body = {"system_key": key, "version": 1, "projects": projects}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def _fmt(load: Load) -> str:
+    return (
+        f"{load.rps:7.0f} req/s  p50 {load.p50_ms:6.2f} ms  p99 {load.p99_ms:6.2f} ms"
+        f"  errors {load.errors}"
+    )
+
+
+def _system(stack: ExitStack, folder: Path) -> dict[str, Process]:
+    """Start the three services and the gateway in remote mode, each its own process."""
+    scoring = stack.enter_context(
+        serve(
+            "scoring",
+            "services.scoring.main:app",
+            {"SCORING_DATABASE_URL": f"sqlite:///{folder}/s.db"},
+        )
+    )
+    survey = stack.enter_context(
+        serve(
+            "survey",
+            "services.survey.main:app",
+            {"SURVEY_DATABASE_URL": f"sqlite:///{folder}/v.db"},
+        )
+    )
+    report = stack.enter_context(
+        serve(
+            "report",
+            "services.report.main:app",
+            {
+                "REPORT_DATABASE_URL": f"sqlite:///{folder}/r.db",
+                "REPORT_SCORING_URL": scoring.url,
+                "REPORT_SURVEY_URL": survey.url,
+            },
+        )
+    )
+    env = {
+        "GATEWAY_SCORING_URL": scoring.url,
+        "GATEWAY_SURVEY_URL": survey.url,
+        "GATEWAY_REPORT_URL": report.url,
+    }
+    gateway = stack.enter_context(serve("gateway", "gateway.main:app", env))
+    return {"gateway": gateway, "scoring": scoring, "survey": survey, "report": report}
+
+
+def main() -> None:
+    """Run the HTTP figures and print them with their ratios."""
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        processes = _system(stack, Path(folder))
+        idle = {name: p.rss_mb() for name, p in processes.items()}
+        scoring, gateway = processes["scoring"].url, processes["gateway"].url
+        key = httpx.post(f"{scoring}/templates/seed001/copies").json()["key"]
+        body = _score_body(key)
+        check = httpx.post(f"{scoring}/scores", content=body, headers=JSON).json()
+        if check["total"] != "88.00":
+            raise RuntimeError(f"seed 001 should score 88.00, got {check}")
+        trivial_direct = wrk(f"{scoring}/healthz", 32, SECONDS)
+        trivial_routed = wrk(f"{gateway}/api/v1/scoring/healthz", 32, SECONDS)
+        score_direct = wrk(f"{scoring}/scores", 32, SECONDS, body)
+        score_routed = wrk(f"{gateway}/api/v1/scoring/scores", 32, SECONDS, body)
+        one_direct = wrk(f"{scoring}/healthz", 1, SECONDS)
+        one_routed = wrk(f"{gateway}/api/v1/scoring/healthz", 1, SECONDS)
+        started = time.perf_counter()
+        answer = httpx.post(
+            f"{scoring}/scores/batch", content=_batch_body(key, 1000), headers=JSON, timeout=60
+        )
+        batch_s = time.perf_counter() - started
+        if answer.status_code != 200 or answer.json()["scored"] != 1000:
+            raise RuntimeError(f"batch failed: {answer.text[:500]}")
+    base = trivial_direct.rps
+    added = one_routed.p50_ms - one_direct.p50_ms
+    table(
+        "Gateway (issue 2): trivial GET /healthz and a 2 KB JSON POST, 32 connections",
+        [
+            ("trivial, direct", _fmt(trivial_direct)),
+            ("trivial, through gateway", _fmt(trivial_routed)),
+            ("gateway keeps (goal ≥ 70%)", f"{trivial_routed.rps / base:.0%} of direct"),
+            (f"POST /scores ({len(body)} B), direct", _fmt(score_direct)),
+            ("POST /scores, through gateway", _fmt(score_routed)),
+            ("gateway keeps on the POST", f"{score_routed.rps / score_direct.rps:.0%}"),
+            (
+                "p50 added, 1 connection (goal ≤ 0.5 ms)",
+                f"{added:.3f} ms ({one_direct.p50_ms:.3f} → {one_routed.p50_ms:.3f})",
+            ),
+            *[(f"idle RSS {name} (goal ≤ 120 MB)", f"{mb:.0f} MB") for name, mb in idle.items()],
+        ],
+    )
+    table(
+        "Scoring over HTTP (issue 3), same run",
+        [
+            ("stateless seed 001 direct (goal ≥ 35% of trivial)", f"{score_direct.rps / base:.0%}"),
+            ("through the gateway (goal ≥ 25% of trivial)", f"{score_routed.rps / base:.0%}"),
+            ("batch of 1,000 projects, direct (goal ≤ 1 s)", f"{batch_s:.3f} s"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,4 @@
+-- One PostgreSQL server, one database per service: no service can read another's tables.
+CREATE DATABASE scoring OWNER jixiao;
+CREATE DATABASE survey OWNER jixiao;
+CREATE DATABASE report OWNER jixiao;

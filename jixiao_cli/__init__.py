@@ -1,0 +1,1 @@
+"""The jixiao command line: migrate, load the demo, score files."""
