@@ -264,6 +264,15 @@ def test_division_by_zero_without_a_declared_outcome_blames_the_zero_fact() -> N
     ]
 
 
+def test_a_derived_value_too_large_to_round_is_missing_not_a_crash() -> None:
+    why = "实际到位资金 / 预算资金 = 1.80E+902，超出可计算范围"
+    message = f"1.1.1 资金到位率：缺少数据：资金到位率（{why}）"
+    assert failure({**FACTS, "预算资金": D("1e-900")}) == [
+        ("facts.预算资金", message),
+        ("facts.实际到位资金", message),
+    ]
+
+
 def test_missing_facts_are_named_and_other_rules_still_score() -> None:
     facts = {k: v for k, v in FACTS.items() if k not in ("预算资金", "上年事故数")}
     assert failure(facts) == [

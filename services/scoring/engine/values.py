@@ -11,6 +11,7 @@ from services.scoring.system import FactType, Issue
 Format = Literal["percent", "number"]
 Value = Decimal | bool
 MAX_FACT = Decimal(10) ** 15
+MAX_VALUE = Decimal(10) ** 18
 NOT_SUPPLIED = "未提供"
 NOT_COMPUTED = "无法计算"
 
@@ -96,12 +97,17 @@ def evaluate(
         paths = tuple(dict.fromkeys(path for cause in absent for path in cause.paths))
         return Missing(paths, "；".join(dict.fromkeys(cause.reason for cause in absent)))
     try:
-        return parsed.evaluate(values)
+        value = parsed.evaluate(values)
     except formula.DivisionByZero:
         zeros = [name for name in facts if _is_zero(values.get(name))] or facts
         return Missing(tuple(f"facts.{name}" for name in zeros), f"除数为零：{parsed.source}")
     except formula.FormulaError as error:
         return Missing(tuple(f"facts.{name}" for name in facts), f"{parsed.source}：{error}")
+    if isinstance(value, Decimal) and abs(value) > MAX_VALUE:
+        # Beyond this, rounding to cents would exceed the 28 digits of decimal arithmetic.
+        reason = f"{parsed.source} = {value:.2E}，超出可计算范围"
+        return Missing(tuple(f"facts.{name}" for name in facts), reason)
+    return value
 
 
 def _is_zero(value: Value | None) -> bool:
