@@ -181,10 +181,13 @@ def _reported(
     else:
         message = f"{key} 既不是事实或推导值，也不是指标编码或 total"
         return [Finding(path=path, code=None, kind="unknown_reported", message=message)]
+    if not value.is_finite():
+        return [Finding(path=path, code=None, kind=kind, message=f"{key} 的报告值不是有限数")]
     exponent = value.as_tuple().exponent
-    places = exponent if isinstance(exponent, int) else 0
     # A value is checked at the precision it is printed with; a score is exact to the cent,
-    # so a printed 5 means 5.00, not anything from 4.50 to 5.49.
+    # so a printed 5 means 5.00, not anything from 4.50 to 5.49. Past eight decimals the
+    # rounding could exceed the 28 digits of decimal arithmetic.
+    places = max(exponent, -8) if isinstance(exponent, int) else 0
     places = min(places, -2) if kind == "reported_score" else places
     rounded = computed.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP)
     if rounded == value:

@@ -140,3 +140,12 @@ def test_a_system_that_cannot_compile_stops_after_its_issues() -> None:
     assert findings(*seed001(data), reported={"total": D(88)}) == [
         ("derived[0].formula", None, "system", None, None),
     ]
+
+
+def test_hostile_reported_values_are_findings_not_crashes() -> None:
+    reported = {"资金到位率": D("NaN"), "预算执行率": D("1e-40"), "total": D("1E+30")}
+    assert findings(*seed001(), reported=reported) == [
+        ("reported.资金到位率", None, "reported_value", None, None),
+        ("reported.预算执行率", None, "reported_value", "100.000000%", "0.000000%"),
+        ("reported.total", None, "reported_score", "88.00", "1000000000000000000000000000000"),
+    ]
