@@ -68,10 +68,12 @@ async def open_upstreams(
 ) -> dict[str, upstream.Upstream]:
     """Start the in-process services and connect to the remote ones."""
     running: dict[str, ASGIApp] = {}
-    if _remote_url(settings, "scoring") is None:
-        running["scoring"] = await _start(stack, create_scoring_app(local.scoring))
+    # Started in dependency order: scoring reads survey results, report reads both.
     if _remote_url(settings, "survey") is None:
         running["survey"] = await _start(stack, create_survey_app(local.survey))
+    if _remote_url(settings, "scoring") is None:
+        scoring_app = create_scoring_app(local.scoring, peers=dict(running))
+        running["scoring"] = await _start(stack, scoring_app)
     if _remote_url(settings, "report") is None:
         # The report service reads scoring and survey: in-process ones are handed over directly.
         report_app = create_report_app(local.report, peers=dict(running))

@@ -275,6 +275,13 @@ class EvaluationUpdate(Body):
     reason: Text | None = Field(default=None, description="Why, written to the audit log")
 
 
+class SurveySource(Body):
+    """Which survey's result becomes the fact."""
+
+    survey_id: uuid.UUID
+    reason: Text | None = None
+
+
 class StatusChange(Body):
     """A status change; reopening a finalized evaluation needs a reason."""
 
@@ -295,7 +302,9 @@ class EvaluationPublic(BaseModel):
     judgements: dict[str, rules.Judgement]
     reported: dict[str, Decimal]
     texts: EvaluationTexts
-    sources: dict[str, dict[str, str | int | None]]
+    sources: dict[str, dict[str, str | int | None]] = Field(
+        description="Per fact, where its value came from: survey_id, n, satisfaction, read_at"
+    )
     result: Result | None
     issues: list[FieldError]
     created_at: datetime

@@ -10,3 +10,5 @@ class ScoringSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="SCORING_", env_file=".env", extra="ignore")
     database_url: str = "sqlite:///./var/scoring.db"
+    survey_url: str = "http://survey:8000"
+    request_timeout_s: float = 10.0

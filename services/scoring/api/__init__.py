@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.scoring.api import evaluations, projects, scores, systems, templates
+from services.scoring.api import evaluations, projects, scores, sources, systems, templates
 
 router = APIRouter()
-for module in (scores, systems, templates, projects, evaluations):
+for module in (scores, systems, templates, projects, evaluations, sources):
     router.include_router(module.router)
