@@ -10,7 +10,8 @@ for db in jixiao_scoring jixiao_survey jixiao_report; do
 done
 export SCORING_DATABASE_URL="$PG/jixiao_scoring" SURVEY_DATABASE_URL="$PG/jixiao_survey" \
   REPORT_DATABASE_URL="$PG/jixiao_report"
-export REPORT_SCORING_URL=http://127.0.0.1:8001 REPORT_SURVEY_URL=http://127.0.0.1:8002
+export REPORT_SCORING_URL=http://127.0.0.1:8001 REPORT_SURVEY_URL=http://127.0.0.1:8002 \
+  SCORING_SURVEY_URL=http://127.0.0.1:8002
 export GATEWAY_SCORING_URL=http://127.0.0.1:8001 GATEWAY_SURVEY_URL=http://127.0.0.1:8002 \
   GATEWAY_REPORT_URL=http://127.0.0.1:8003
 uv() { .venv/bin/uvicorn "$1" --host 127.0.0.1 --port "$2" --no-access-log & }
