@@ -1,6 +1,7 @@
 """RFC 9457 problem details: the one error shape of every service and of the gateway."""
 
 import logging
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -8,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("jixiao.problems")
@@ -113,13 +115,25 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """List every method the path supports (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\x00"})
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    headers = dict(exc.headers) if exc.headers else None
-    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    title = {404: "Not found"}.get(exc.status_code) or HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) else None
     return problem_response(
-        exc.status_code, title, detail=detail, instance=_instance(request), headers=headers
+        exc.status_code, title, detail=detail, instance=_instance(request), headers=headers or None
     )
 
 
@@ -171,6 +185,8 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """Make every 4xx/5xx response of an OpenAPI document a problem+json ProblemDetail."""
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
+            if "requestBody" in operation:  # a body that is not JSON at all: FastAPI's 400
+                operation["responses"].setdefault("400", {"description": "Bad Request"})
             for status, response in operation.get("responses", {}).items():
                 if str(status)[0] not in "45":
                     continue

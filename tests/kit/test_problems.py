@@ -24,6 +24,10 @@ def _app() -> FastAPI:
     async def create_widget(widget: Widget) -> Widget:
         return widget
 
+    @app.get("/widgets")
+    async def list_widgets() -> list[Widget]:
+        return []
+
     @app.get("/conflict")
     async def conflict() -> None:
         raise problems.Conflict("widget 7 is finalized", widget=7)
@@ -61,8 +65,18 @@ async def test_validation_error_names_each_field(client: httpx.AsyncClient) -> N
 
 async def test_unknown_route_and_method_are_problems(client: httpx.AsyncClient) -> None:
     _assert_problem(await client.get("/nowhere"), 404, "about:blank")
-    body = _assert_problem(await client.delete("/widgets"), 405, "about:blank")
-    assert body["title"] == "Method not allowed"
+    response = await client.delete("/widgets")
+    body = _assert_problem(response, 405, "about:blank")
+    assert body["title"] == "Method Not Allowed"
+    assert response.headers["allow"] == "GET, POST"  # both routes of the path, not the first
+
+
+async def test_unparseable_body_is_a_400_problem(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/widgets", content=b"\xff{", headers={"content-type": "application/json"}
+    )
+    body = _assert_problem(response, 400, "about:blank")
+    assert body["title"] == "Bad Request"
 
 
 async def test_conflict_carries_detail_and_extensions(client: httpx.AsyncClient) -> None:
@@ -94,6 +108,8 @@ def test_openapi_declares_problem_json_for_errors() -> None:
     schema = problems.document_problems(app.openapi())
     responses = schema["paths"]["/declared"]["get"]["responses"]
     assert set(responses) == {"200", "409", "422"}
+    widgets = schema["paths"]["/widgets"]["post"]["responses"]
+    assert list(widgets["400"]["content"]) == ["application/problem+json"]
     assert list(responses["409"]["content"]) == ["application/problem+json"]
     assert "HTTPValidationError" not in schema["components"]["schemas"]
     assert "ProblemDetail" in schema["components"]["schemas"]
