@@ -1,14 +1,17 @@
 """A system compiled for scoring: formulas parsed once, level-3 results cached by their inputs."""
 
 import operator
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from services.scoring import formula, grades, numbers, rules
 from services.scoring import system as systems
 from services.scoring.engine import values as vals
 from services.scoring.engine.plan import Derivation, Group, Leaf, Slot
 from services.scoring.engine.results import (
+    GroupResult,
     IndicatorResult,
     Result,
     ScoringFailed,
@@ -21,7 +24,8 @@ from services.scoring.system import Issue
 
 ZERO = Decimal(0)
 CACHE_SIZE = 4_096
-RESULTS_CACHE_SIZE = 256
+MEMO_SIZE = 1_024
+T = TypeVar("T")
 # Every field of a judgement, in a cache key; tests check that the list is complete.
 JUDGEMENT_FIELDS = ("score", "option", "checkpoints", "reason", "override")
 _judgement_fields = operator.attrgetter(*JUDGEMENT_FIELDS)
@@ -59,7 +63,8 @@ class CompiledSystem:
             self.groups.append(Group(one.code, one.name, one.weight, tuple(twos), ()))
         self.codes = {leaf.code for leaf in self.leaves}
         self._cache: dict[Hashable, IndicatorResult] = {}
-        self._results: dict[tuple[int, ...], tuple[list[IndicatorResult], Result]] = {}
+        self._memo = _Memo(MEMO_SIZE)
+        self._level2_results: dict[tuple[str, Decimal], GroupResult] = {}
 
     def _closure(self, names: frozenset[str]) -> tuple[str, ...]:
         """Return the names read, and all that derived values read, in declaration order."""
@@ -121,16 +126,7 @@ class CompiledSystem:
                 issues += [issue for issue in scored if issue.path not in refused]
         if issues:
             raise ScoringFailed(issues)
-        # The same level-3 results (all cached) add up to the same Result: reuse it.
-        key = tuple(map(id, results))
-        cached = self._results.get(key)
-        if cached is not None and all(map(operator.is_, cached[0], results)):
-            return cached[1]
-        if len(self._results) >= RESULTS_CACHE_SIZE:
-            self._results.clear()
-        result = self._result(results)
-        self._results[key] = (results, result)
-        return result
+        return self._result(results)
 
     def unknown_codes(self, judgements: Mapping[str, rules.Judgement]) -> list[Issue]:
         """Return an issue for each judgement that names no level-3 indicator."""
@@ -183,13 +179,33 @@ class CompiledSystem:
 
     def _result(self, scored: list[IndicatorResult]) -> Result:
         """Add the rounded level-3 scores up the tree and grade the total once complete."""
+        # Parts identical to an earlier call's (cached level-3 results) give the same sums:
+        # the memo reuses the Result, and the groups, built from them.
+        return self._memo.get("", scored, partial(self._tree, scored))
+
+    def _tree(self, scored: list[IndicatorResult]) -> Result:
         groups = []
         for one in self.groups:
-            twos = []
-            for two in one.children:
-                score = sum([scored[i].final_score or ZERO for i in two.leaves], ZERO)
-                twos.append(group_result(two, score, [], [self.leaves[i].code for i in two.leaves]))
-            groups.append(group_result(one, sum([two.score for two in twos], ZERO), twos, []))
+            twos = [self._level2(two, scored) for two in one.children]
+            score = sum([two.score for two in twos], ZERO)
+            groups.append(
+                self._memo.get(one.code, twos, partial(group_result, one, score, twos, []))
+            )
+        return self._total(groups, scored)
+
+    def _level2(self, two: Group, scored: list[IndicatorResult]) -> GroupResult:
+        # A level-2 result holds its score and fixed fields only, so equal scores share one.
+        score = sum([scored[i].final_score or ZERO for i in two.leaves], ZERO)
+        key = (two.code, score)
+        found = self._level2_results.get(key)
+        if found is None:
+            if len(self._level2_results) >= MEMO_SIZE:
+                self._level2_results.clear()
+            codes = [self.leaves[i].code for i in two.leaves]
+            found = self._level2_results[key] = group_result(two, score, [], codes)
+        return found
+
+    def _total(self, groups: list[GroupResult], scored: list[IndicatorResult]) -> Result:
         total = sum([group.score for group in groups], ZERO)
         pending = [result.code for result in scored if result.pending]
         weight = self.system.total_weight
@@ -205,6 +221,26 @@ class CompiledSystem:
             indicators=scored,
             pending=pending,
         )
+
+
+class _Memo:
+    """Reuse what was built from the very same parts (compared by identity, kept alive here)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.built: dict[tuple[object, ...], tuple[list[Any], Any]] = {}
+
+    def get(self, tag: str, parts: list[Any], build: Callable[[], T]) -> T:
+        """Return what `build` made from these parts before, or build it now."""
+        key = (tag, *map(id, parts))
+        hit = self.built.get(key)
+        if hit is not None and all(map(operator.is_, hit[0], parts)):
+            return cast(T, hit[1])
+        if len(self.built) >= self.size:
+            self.built.clear()
+        value = build()
+        self.built[key] = (parts, value)
+        return value
 
 
 def _owner(rule: rules.Rule, name: str, key: str) -> tuple[str, str]:
