@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter
 
-from services.scoring.api import evaluations, projects, scores, sources, systems, templates
+from services.scoring.api import (
+    evaluations,
+    excel,
+    projects,
+    scores,
+    sources,
+    systems,
+    templates,
+)
 
 router = APIRouter()
-for module in (scores, systems, templates, projects, evaluations, sources):
+for module in (scores, systems, templates, projects, evaluations, sources, excel):
     router.include_router(module.router)
