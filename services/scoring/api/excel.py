@@ -282,7 +282,7 @@ async def import_facts(request: Request, session: SessionDep) -> FactsImport:
     data, fields = await upload(request)
     keep_good = _flag(fields, "keep_good")
     try:
-        options = _FactsOptions.model_validate(fields)
+        options = _FactsOptions.model_validate({k: v for k, v in fields.items() if v.strip()})
     except ValidationError as error:
         raise InvalidRequest(
             "invalid form fields",
