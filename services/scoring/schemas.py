@@ -22,6 +22,7 @@ from services.scoring.engine import Result
 from services.scoring.rules import models as rule_models
 from services.scoring.system import IndicatorSystem
 
+MAX_VERSION = 1_000_000  # versions are counted from 1; a bound keeps ids inside any integer column
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -45,7 +46,8 @@ def _fact(value: object) -> Decimal | bool:
 
 
 def _dump_fact(value: Decimal | bool) -> str | bool:
-    return value if isinstance(value, bool) else str(value)
+    # Positional notation, never "1E-119": the documented pattern, and what people read.
+    return value if isinstance(value, bool) else format(value, "f")
 
 
 # One error per bad fact, naming it, rather than one per member of a union.
@@ -79,7 +81,7 @@ class SystemChoice(Body):
 
     system: IndicatorSystem | None = None
     system_key: uuid.UUID | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "SystemChoice":
@@ -258,7 +260,7 @@ class EvaluationCreate(Body):
 
     project_id: uuid.UUID
     system_key: uuid.UUID
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
     facts: Facts = Field(default_factory=dict, description="Added to the project's facts")
     judgements: Judgements = Field(default_factory=dict)
     reported: Reported = Field(default_factory=dict)

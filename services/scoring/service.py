@@ -14,6 +14,7 @@ from services.scoring.models import AuditEntry, EvaluationRecord
 from services.scoring.system import Issue
 
 CLIENT_HEADER = "x-jixiao-client-id"
+Change = tuple[str | None, Any, Any]  # (field, old, new) of one audit entry
 # Allowed status changes: (from, action) -> to.
 TRANSITIONS = {
     ("draft", "submit"): "submitted",
@@ -30,7 +31,7 @@ def actor(request: Request) -> str:
 
 def dump_facts(facts: Mapping[str, Decimal | bool]) -> dict[str, str | bool]:
     """Store facts as JSON: decimals as exact strings."""
-    return {k: v if isinstance(v, bool) else str(v) for k, v in facts.items()}
+    return {k: v if isinstance(v, bool) else format(v, "f") for k, v in facts.items()}
 
 
 def load_facts(stored: Mapping[str, Any]) -> dict[str, Decimal | bool]:
@@ -105,7 +106,7 @@ def record_changes(
     record: EvaluationRecord,
     who: str,
     action: str,
-    changes: list[tuple[str | None, Any, Any]],
+    changes: list[Change],
     reason: str | None,
 ) -> None:
     """Bump the revision and append one audit entry per (field, old, new) change."""
@@ -129,7 +130,7 @@ def record_changes(
 
 def diff(
     name: str, old: Mapping[str, Any], new: Mapping[str, Any]
-) -> list[tuple[str | None, Any, Any]]:
+) -> list[Change]:
     """List the entries that differ between two mappings, as (name.key, old, new)."""
     keys = sorted(old.keys() | new.keys())
     return [(f"{name}.{k}", old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]

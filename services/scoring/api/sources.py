@@ -55,7 +55,7 @@ async def set_fact_from_survey(
         "satisfaction": value,
         "read_at": utcnow().isoformat(),
     }
-    changes = [
+    changes: list[service.Change] = [
         (f"facts.{fact}", record.facts.get(fact), value),
         (f"sources.{fact}", record.sources.get(fact), source),
     ]

@@ -1,8 +1,9 @@
 """Indicator systems: create, read, list, and edit (which stores a new version)."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Path
 
 from services.kit.db import SessionDep
 from services.kit.problems import problem_responses
@@ -72,7 +73,7 @@ async def get_system(key: uuid.UUID, session: SessionDep) -> schemas.SystemPubli
     responses=problem_responses(errors.SystemNotFound),
 )
 async def get_system_version(
-    key: uuid.UUID, version: int, session: SessionDep
+    key: uuid.UUID, version: Annotated[int, Path(ge=1, le=schemas.MAX_VERSION)], session: SessionDep
 ) -> schemas.SystemPublic:
     return public(await store.get_system(session, key, version))
 
