@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench run-split clean
+.PHONY: run test lint format bench fuzz run-split clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	bash scripts/ensure-system.sh
 	$(BIN)/python -m bench
+
+## The long form of the API fuzzing: every phase, 1,000 examples per operation.
+fuzz: $(VENV)/.installed-dev
+	JIXIAO_FUZZ_EXAMPLES=1000 JIXIAO_FUZZ_COVERAGE=1 $(BIN)/python -m pytest \
+		$$(find tests -name 'test_fuzz*.py')
 
 ## The services as separate processes on PostgreSQL (see README).
 run-split: $(VENV)/.installed-run
