@@ -7,6 +7,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -32,7 +33,7 @@ schema.config.phases.coverage.enabled = os.environ.get("JIXIAO_FUZZ_COVERAGE") =
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_operation_fails_or_breaks_its_schema(case: schemathesis.Case) -> None:
+def test_no_operation_fails_or_breaks_its_schema(case: schemathesis.Case[Any]) -> None:
     # Valid-shaped input may still be refused (a weight that does not add up): that is a 422
     # by design, so the "schema-valid data must be accepted" check does not apply here.
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
