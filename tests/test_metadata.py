@@ -14,7 +14,13 @@ def test_each_service_metadata_holds_only_its_tables() -> None:
         "evaluation",
         "audit_entry",
     }
-    assert set(SurveyModel.metadata.tables) >= {"questionnaire"}
+    assert set(SurveyModel.metadata.tables) == {
+        "questionnaire",
+        "survey",
+        "invitation",
+        "sheet",
+        "answer",
+    }
     assert set(ReportModel.metadata.tables) >= {"job"}
     all_tables = [
         *ScoringModel.metadata.tables,

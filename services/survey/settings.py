@@ -1,12 +1,25 @@
 """Settings of the survey service (environment prefix SURVEY_)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.kit.app import ServiceSettings
 
 
 class SurveySettings(ServiceSettings):
-    """Where the survey service keeps its data."""
+    """Where the survey service keeps its data and how it reaches respondents."""
 
     model_config = SettingsConfigDict(env_prefix="SURVEY_", env_file=".env", extra="ignore")
     database_url: str = "sqlite:///./var/survey.db"
+    public_url: str | None = Field(
+        default=None,
+        description="Public address of this service for links and QR codes, e.g. "
+        "https://jixiao.example.cn/api/v1/survey; by default read from the request",
+    )
+    late_grace_h: float = Field(
+        default=72.0,
+        ge=0,
+        description="Hours after a survey closes during which sheets filled in before the "
+        "close (on a phone that was offline) are still taken",
+    )
+    max_batch: int = Field(default=5000, ge=1, description="Most sheets in one batch")

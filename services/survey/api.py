@@ -1,5 +1,0 @@
-"""HTTP routes of the survey service."""
-
-from fastapi import APIRouter
-
-router = APIRouter()

@@ -1,0 +1,140 @@
+"""Collection for mobile apps, by a survey's public token: the form, one sheet, or a batch."""
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import ValidationError
+
+from services.kit.db import SessionDep
+from services.kit.problems import InvalidRequest, Problem, location, problem_responses
+from services.survey import answers, errors, ingest, schemas, store, writes
+from services.survey.api.deps import NowDep, SettingsDep
+from services.survey.models import SurveyRecord
+from services.survey.questionnaire import Issue
+
+router = APIRouter(prefix="/s/{token}", tags=["collection"])
+
+
+async def _survey(session: SessionDep, token: str) -> tuple[SurveyRecord, answers.Compiled]:
+    survey = await writes.survey_by_token(session, token)
+    return survey, await store.form_by_id(session, survey.questionnaire_id)
+
+
+def receipt(outcome: ingest.Outcome) -> schemas.SheetReceipt:
+    """Return the API form of a stored sheet's receipt."""
+    assert outcome.receipt is not None
+    return schemas.SheetReceipt.model_validate(outcome.receipt, from_attributes=True)
+
+
+def problem_body(problem: Problem) -> dict[str, Any]:
+    """Return a problem as the JSON object it would be on its own."""
+    body: dict[str, Any] = {"type": problem.type, "title": problem.title, "status": problem.status}
+    if problem.detail:
+        body["detail"] = problem.detail
+    return body | problem.extensions
+
+
+@router.get(
+    "/form",
+    response_model=schemas.FormPublic,
+    summary="Read the questionnaire and state of a survey, for an app",
+    responses=problem_responses(errors.SurveyNotFound),
+)
+async def get_form(token: str, session: SessionDep, now: NowDep) -> schemas.FormPublic:
+    survey, form = await _survey(session, token)
+    return schemas.FormPublic(
+        survey_id=survey.id,
+        name=survey.name,
+        status=ingest.status(survey, now),
+        opens_at=survey.opens_at,
+        closes_at=survey.closes_at,
+        groups=survey.groups,
+        invitation_only=survey.invitation_only,
+        questionnaire=form.questionnaire,
+    )
+
+
+@router.post(
+    "/sheets",
+    status_code=201,
+    response_model=schemas.SheetReceipt,
+    summary="Submit one sheet: 201 stored; 200 the same sheet again (stores nothing)",
+    responses=problem_responses(
+        errors.SurveyNotFound,
+        errors.SurveyClosed,
+        errors.SheetConflict,
+        errors.InvitationUsed,
+        errors.InvitationInvalid,
+        errors.InvalidSheet,
+    ),
+)
+async def submit_sheet(
+    token: str,
+    sheet: answers.SheetIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    response: Response,
+) -> schemas.SheetReceipt:
+    survey, form = await _survey(session, token)
+    grace = ingest.grace(settings.late_grace_h)
+    (outcome,) = await ingest.store_sheets(session, survey, form, [(0, sheet)], now, grace)
+    if outcome.problem is not None:
+        raise outcome.problem
+    response.status_code = outcome.status
+    return receipt(outcome)
+
+
+def _parse(index: int, raw: Any) -> answers.SheetIn | Problem:
+    try:
+        return answers.SheetIn.model_validate(raw)
+    except ValidationError as error:
+        issues = [
+            Issue(location(("body", "sheets", index, *e["loc"])), e["msg"]) for e in error.errors()
+        ]
+        return ingest.invalid(issues)
+
+
+@router.post(
+    "/sheets/batch",
+    response_model=schemas.BatchPublic,
+    summary="Submit sheets kept offline: each stored, repeated or refused on its own",
+    responses=problem_responses(errors.SurveyNotFound),
+)
+async def submit_batch(
+    token: str, body: schemas.BatchIn, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> schemas.BatchPublic:
+    if len(body.sheets) > settings.max_batch:
+        raise InvalidRequest(
+            f"At most {settings.max_batch} sheets per batch",
+            [{"path": "body.sheets", "message": f"send at most {settings.max_batch} sheets"}],
+        )
+    survey, form = await _survey(session, token)
+    parsed = [(i, _parse(i, raw)) for i, raw in enumerate(body.sheets)]
+    good = [(i, sheet) for i, sheet in parsed if isinstance(sheet, answers.SheetIn)]
+    grace = ingest.grace(settings.late_grace_h)
+    outcomes = await ingest.store_sheets(
+        session, survey, form, good, now, grace, prefix="body.sheets[{index}]"
+    )
+    items = [
+        schemas.BatchItem(index=i, id=None, status=p.status, problem=problem_body(p))
+        for i, p in parsed
+        if isinstance(p, Problem)
+    ]
+    for outcome in outcomes:
+        items.append(
+            schemas.BatchItem(
+                index=outcome.index,
+                id=outcome.id,
+                status=outcome.status,
+                receipt=receipt(outcome) if outcome.receipt else None,
+                problem=problem_body(outcome.problem) if outcome.problem else None,
+            )
+        )
+    items.sort(key=lambda item: item.index)
+    return schemas.BatchPublic(
+        stored=sum(item.status == 201 for item in items),
+        repeated=sum(item.status == 200 for item in items),
+        failed=sum(item.status >= 400 for item in items),
+        items=items,
+    )
