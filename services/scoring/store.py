@@ -63,6 +63,11 @@ async def add_system(
 _pinned: OrderedDict[tuple[uuid.UUID, int], IndicatorSystemRecord] = OrderedDict()
 
 
+def pinned(key: uuid.UUID, version: int | None) -> IndicatorSystemRecord | None:
+    """Return a stored version already read by this process, when the caller pins one."""
+    return None if version is None else _pinned.get((key, version))
+
+
 async def get_system(
     session: AsyncSession, key: uuid.UUID, version: int | None = None
 ) -> IndicatorSystemRecord:

@@ -1,8 +1,8 @@
 """Stateless scoring: a system (inline or stored) plus facts and judgements in, results out."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.db import SessionDep
 from services.kit.problems import FieldError, problem_responses
 from services.scoring import engine, errors, schemas, store
 from services.scoring.api.systems import checked
@@ -11,7 +11,7 @@ router = APIRouter(prefix="/scores", tags=["scores"])
 
 
 async def compiled_choice(
-    choice: schemas.SystemChoice, session: SessionDep
+    choice: schemas.SystemChoice, session: AsyncSession
 ) -> engine.CompiledSystem:
     """Return the compiled system a request names, inline or stored."""
     if choice.system is not None:
@@ -21,14 +21,25 @@ async def compiled_choice(
     return compiled
 
 
+async def compiled_lazily(choice: schemas.SystemChoice, request: Request) -> engine.CompiledSystem:
+    """Like compiled_choice, opening a session only when the system is not cached yet."""
+    if choice.system is None and choice.system_key is not None:
+        record = store.pinned(choice.system_key, choice.version)
+        if record is not None:
+            return store.compiled(record)[1]
+    # Opening and committing a session costs more than scoring seed 001 from the cache.
+    async with request.state.sessionmaker() as session:
+        return await compiled_choice(choice, session)
+
+
 @router.post(
     "",
     response_model=engine.Result,
     summary="Score one project; nothing is stored",
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
 )
-async def score(body: schemas.ScoreRequest, session: SessionDep) -> Response:
-    compiled = await compiled_choice(body, session)
+async def score(body: schemas.ScoreRequest, request: Request) -> Response:
+    compiled = await compiled_lazily(body, request)
     try:
         result = compiled.score(body.facts, body.judgements)
     except engine.ScoringFailed as failed:
@@ -62,9 +73,9 @@ def summarize(result: engine.Result) -> schemas.ResultSummary:
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem),
 )
 async def score_batch(
-    body: schemas.BatchScoreRequest, session: SessionDep
+    body: schemas.BatchScoreRequest, request: Request
 ) -> schemas.BatchScoreResponse:
-    compiled = await compiled_choice(body, session)
+    compiled = await compiled_lazily(body, request)
     items: list[schemas.BatchItem] = []
     for index, project in enumerate(body.projects):
         try:
