@@ -12,8 +12,10 @@ from services.kit import testing
 from tests.conftest import NewDatabase
 from tests.gateway.conftest import local_settings
 from tests.scoring.conftest import example
+from tests.survey.conftest import SEED001_SHEETS, field, likert_sheet
 
 API = "/api/v1/scoring"
+SURVEY = "/api/v1/survey"
 
 
 @pytest.fixture
@@ -61,3 +63,38 @@ async def test_only_a_rate_fact_can_come_from_a_survey(system: httpx.AsyncClient
     assert response.json()["errors"] == [
         {"path": "path.fact", "message": "must name a fact of type rate"}
     ]
+
+
+async def test_seed001_survey_becomes_the_satisfaction_fact_with_its_n(
+    system: httpx.AsyncClient,
+) -> None:
+    made = await field(system, "seed001", prefix=SURVEY, target=52)
+    sheets = [likert_sheet(levels) for levels in SEED001_SHEETS]
+    stored = await system.post(
+        f"{SURVEY}/s/{made['public_token']}/sheets/batch", json={"sheets": sheets}
+    )
+    assert stored.status_code == 200, stored.text
+    evaluation = await _evaluation(system)
+    # Start from a low satisfaction so the survey visibly changes the score: 59% → 0 of 8.
+    url = f"{API}/evaluations/{evaluation['id']}"
+    lowered = await system.patch(url, json={"facts": {"市民满意度": "0.59"}})
+    assert lowered.json()["result"]["total"] == "80.00"
+
+    response = await system.put(
+        f"{url}/sources/市民满意度", json={"survey_id": made["id"], "reason": "市民问卷结果"}
+    )
+    assert response.status_code == 200, response.text
+    updated = response.json()
+    assert updated["facts"]["市民满意度"] == "0.9872"
+    source = updated["sources"]["市民满意度"]
+    assert (source["survey_id"], source["n"], source["satisfaction"]) == (made["id"], 52, "0.9872")
+    assert updated["result"]["total"] == "88.00"
+    satisfaction = next(i for i in updated["result"]["indicators"] if i["code"] == "4.2.1")
+    assert satisfaction["final_score"] == "8.00"
+    audit = (await system.get(f"{url}/audit")).json()["items"]
+    assert [(e["action"], e["field"]) for e in audit[-2:]] == [
+        ("survey", "facts.市民满意度"),
+        ("survey", "sources.市民满意度"),
+    ]
+    assert audit[-2]["old"] == "0.59"
+    assert audit[-1]["reason"] == "市民问卷结果"
