@@ -10,7 +10,7 @@ from services.kit.problems import problem_responses
 from services.scoring import errors, schemas, store
 from services.scoring.api.deps import ActorDep
 from services.scoring.models import IndicatorSystemRecord
-from services.scoring.system import IndicatorSystem, InvalidSystem, validate_system
+from services.scoring.system import IndicatorSystem, validate_system
 
 router = APIRouter(prefix="/systems", tags=["systems"])
 
@@ -89,11 +89,3 @@ async def update_system(
 ) -> schemas.SystemPublic:
     record = await store.add_system(session, checked(body), who, key=key)
     return public(record)
-
-
-def invalid_system(error: InvalidSystem, prefix: str) -> errors.InvalidSystem:
-    """Turn the domain's InvalidSystem into the 422 problem."""
-    return errors.InvalidSystem(
-        f"{len(error.issues)} problem(s) in the indicator system",
-        errors.field_errors(error.issues, prefix),
-    )
