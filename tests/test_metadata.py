@@ -21,7 +21,7 @@ def test_each_service_metadata_holds_only_its_tables() -> None:
         "sheet",
         "answer",
     }
-    assert set(ReportModel.metadata.tables) >= {"job"}
+    assert set(ReportModel.metadata.tables) == {"job", "document", "template"}
     all_tables = [
         *ScoringModel.metadata.tables,
         *SurveyModel.metadata.tables,

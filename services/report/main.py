@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from services.kit import db
 from services.kit.app import create_service_app
 from services.kit.clients import open_client
 from services.report import api
 from services.report.settings import ReportSettings
+from services.report.worker import Worker
 
 
 def create_app(
@@ -22,12 +24,17 @@ def create_app(
 
     async def open_clients(app: FastAPI, stack: AsyncExitStack) -> dict[str, Any]:
         timeout = settings.request_timeout_s
-        return {
-            "scoring": await open_client(
-                stack, settings.scoring_url, running.get("scoring"), timeout
-            ),
-            "survey": await open_client(stack, settings.survey_url, running.get("survey"), timeout),
-        }
+        scoring = await open_client(stack, settings.scoring_url, running.get("scoring"), timeout)
+        survey = await open_client(stack, settings.survey_url, running.get("survey"), timeout)
+        worker = None
+        if settings.run_worker:
+            # Its own engine: the worker's queries never wait for a request's connection.
+            engine = db.create_engine(settings.database_url)
+            stack.push_async_callback(engine.dispose)
+            worker = Worker(db.sessionmaker(engine), settings, scoring, survey)
+            worker.start()
+            stack.push_async_callback(worker.stop)
+        return {"scoring": scoring, "survey": survey, "worker": worker}
 
     return create_service_app(
         name="report",
