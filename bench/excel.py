@@ -42,14 +42,14 @@ def facts_sheet(system: IndicatorSystem, base: dict[str, Decimal | bool]) -> byt
 
 
 async def import_over_api(data: bytes, key_system: dict[str, object]) -> tuple[float, int]:
-    """Store a system, then time POST /projects/import of the sheet on a fresh SQLite file."""
+    """Store a system, then time POST /imports/facts of the sheet on a fresh SQLite file."""
     with tempfile.TemporaryDirectory() as folder:
         settings = ScoringSettings(database_url=f"sqlite:///{folder}/bench.db", log_level="WARNING")
         async with started(create_app(settings)) as client:
             key = (await client.post("/systems", json=key_system)).json()["key"]
             began = time.perf_counter()
             response = await client.post(
-                "/projects/import",
+                "/imports/facts",
                 files={"file": ("facts.xlsx", data)},
                 data={"system_key": key},
             )

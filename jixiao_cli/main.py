@@ -155,7 +155,7 @@ def import_system(args: argparse.Namespace) -> int:
 
     if not args.dry_run and not args.out:
         fields = {"name": args.name or "", "grade_scale": args.grade_scale or ""}
-        status, body = _store(args.file, "/systems/import", fields | {"sheet": args.sheet or ""})
+        status, body = _store(args.file, "/imports/systems", fields | {"sheet": args.sheet or ""})
         if status >= 400:
             print(json.dumps(body, ensure_ascii=False, indent=2), file=sys.stderr)  # noqa: T201
             return 2
@@ -221,7 +221,7 @@ def import_facts(args: argparse.Namespace) -> int:
 
     if args.store:
         fields = {"keep_good": str(args.keep_good).lower(), "system_key": args.system_key or ""}
-        status, body = _store(args.file, "/projects/import", fields | {"year": args.year or ""})
+        status, body = _store(args.file, "/imports/facts", fields | {"year": args.year or ""})
         _print_json(body)
         return 2 if status >= 400 else 0
     types = None

@@ -49,7 +49,7 @@ async def test_dry_run_shows_the_system_and_report_and_stores_nothing(
     scoring: httpx.AsyncClient,
 ) -> None:
     data = {"dry_run": "true", "grade_scale": "five_band"}
-    response = await scoring.post("/systems/import", files=files(APPENDIX.read_bytes()), data=data)
+    response = await scoring.post("/imports/systems", files=files(APPENDIX.read_bytes()), data=data)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["stored"] is None
@@ -71,7 +71,7 @@ async def test_dry_run_shows_the_system_and_report_and_stores_nothing(
 async def test_import_stores_a_system_that_exports_back_to_the_same(
     scoring: httpx.AsyncClient,
 ) -> None:
-    response = await scoring.post("/systems/import", files=files(APPENDIX.read_bytes()))
+    response = await scoring.post("/imports/systems", files=files(APPENDIX.read_bytes()))
     assert response.status_code == 201, response.text
     body = response.json()
     key = body["stored"]["key"]
@@ -89,7 +89,7 @@ async def test_import_stores_a_system_that_exports_back_to_the_same(
 async def test_malformed_sheet_lists_each_cell_by_its_excel_address(
     scoring: httpx.AsyncClient,
 ) -> None:
-    response = await scoring.post("/systems/import", files=files(malformed()))
+    response = await scoring.post("/imports/systems", files=files(malformed()))
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()
@@ -113,19 +113,19 @@ async def test_zip_bombs_and_big_files_are_refused_with_413(
     scoring: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, limit: str, value: int, data: bytes
 ) -> None:
     monkeypatch.setattr(workbook, limit, value)
-    response = await scoring.post("/systems/import", files=files(data))
+    response = await scoring.post("/imports/systems", files=files(data))
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"] == "/problems/file-too-large"
 
 
 async def test_a_file_that_is_no_spreadsheet_gets_a_422_problem(scoring: httpx.AsyncClient) -> None:
-    broken = await scoring.post("/systems/import", files=files(b"PK\x03\x04 not really a zip"))
+    broken = await scoring.post("/imports/systems", files=files(b"PK\x03\x04 not really a zip"))
     assert (broken.status_code, broken.json()["type"]) == (422, "/problems/unreadable-file")
-    text = await scoring.post("/systems/import", files=files(b"a,b\n1,2\n", "table.csv"))
+    text = await scoring.post("/imports/systems", files=files(b"a,b\n1,2\n", "table.csv"))
     assert (text.status_code, text.json()["type"]) == (422, "/problems/invalid-sheet")
     assert text.json()["errors"][0]["path"] == "CSV"
-    none = await scoring.post("/systems/import", data={"dry_run": "true"})
+    none = await scoring.post("/imports/systems", data={"dry_run": "true"})
     assert none.status_code == 422
 
 
@@ -138,7 +138,7 @@ FACTS_CSV = (
 
 
 async def _imported_key(scoring: httpx.AsyncClient) -> str:
-    response = await scoring.post("/systems/import", files=files(APPENDIX.read_bytes()))
+    response = await scoring.post("/imports/systems", files=files(APPENDIX.read_bytes()))
     key: str = response.json()["stored"]["key"]
     return key
 
@@ -146,7 +146,7 @@ async def _imported_key(scoring: httpx.AsyncClient) -> str:
 async def test_facts_sheet_with_bad_cells_is_refused_whole(scoring: httpx.AsyncClient) -> None:
     key = await _imported_key(scoring)
     response = await scoring.post(
-        "/projects/import",
+        "/imports/facts",
         files=files(FACTS_CSV.encode("utf-8-sig"), "facts.csv"),
         data={"system_key": key},
     )
@@ -162,7 +162,7 @@ async def test_facts_sheet_with_bad_cells_is_refused_whole(scoring: httpx.AsyncC
 async def test_facts_sheet_keeps_the_good_rows_when_asked(scoring: httpx.AsyncClient) -> None:
     key = await _imported_key(scoring)
     response = await scoring.post(
-        "/projects/import",
+        "/imports/facts",
         files=files(FACTS_CSV.encode("gb18030"), "facts.csv"),
         data={"system_key": key, "keep_good": "true"},
     )
@@ -184,7 +184,7 @@ async def test_facts_sheet_keeps_the_good_rows_when_asked(scoring: httpx.AsyncCl
     sheet.append([body["projects"][0]["id"], 140])
     buffer = io.BytesIO()
     book.save(buffer)
-    update = await scoring.post("/projects/import", files=files(buffer.getvalue()))
+    update = await scoring.post("/imports/facts", files=files(buffer.getvalue()))
     assert (update.status_code, update.json()["updated"]) == (201, 1)
     project = await scoring.get(f"/projects/{body['projects'][0]['id']}")
     assert project.json()["facts"] == {

@@ -139,7 +139,7 @@ UPLOAD = {
 
 
 @router.post(
-    "/systems/import",
+    "/imports/systems",
     response_model=SystemImport,
     summary="Import an indicator system from XLSX/CSV in the seed layout (dry_run: store nothing)",
     openapi_extra=UPLOAD,
@@ -271,7 +271,7 @@ async def export_batch(
 
 
 @router.post(
-    "/projects/import",
+    "/imports/facts",
     status_code=201,
     response_model=FactsImport,
     summary="Create or update projects from a facts sheet: a row per project, a column per fact",
