@@ -22,7 +22,6 @@ def asset(name: str) -> str:
 class Page:
     """What one rendering of the form needs."""
 
-    name: str
     form: q.Questionnaire
     token: str
     prefix: str  # the public path before the service's own paths
@@ -128,7 +127,7 @@ def render_form(page: Page) -> str:
     message = page.errors.get("status", "")
     status = ' class="error"' if message else ""
     body = (
-        f"<h1>{escape(page.name)}</h1>{intro}{signature}{anonymous}"
+        f"<h1>{escape(form.name)}</h1>{intro}{signature}{anonymous}"
         f'<form id="sheet" method="post" action="{escape(path)}" '
         f'data-endpoint="{escape(path)}/sheets" data-token="{escape(page.token)}">'
         f'<input type="hidden" name="id" value="{page.sheet_id}">{invitation}'
@@ -136,7 +135,7 @@ def render_form(page: Page) -> str:
         f'<p id="status" role="status" aria-live="polite"{status}>{escape(message)}</p>'
         '<button type="submit">提交</button></form>'
     )
-    return _document(page.name, body, script=True)
+    return _document(form.name, body, script=True)
 
 
 def render_message(title: str, text: str, kind: str = "note") -> str:

@@ -74,13 +74,11 @@ async def get_page(
         survey = await writes.survey_by_token(session, token)
     except errors.SurveyNotFound:
         return HTMLResponse(NOT_FOUND, status_code=404)
+    form = await store.form_by_id(session, survey.questionnaire_id)
     state = ingest.status(survey, now)
     if state != "open":
-        return HTMLResponse(webform.render_message(survey.name, TITLES[state]))
-    form = await store.form_by_id(session, survey.questionnaire_id)
-    page = webform.Page(
-        survey.name, form.questionnaire, token, prefix(request), survey.groups, invite
-    )
+        return HTMLResponse(webform.render_message(form.questionnaire.name, TITLES[state]))
+    page = webform.Page(form.questionnaire, token, prefix(request), survey.groups, invite)
     return HTMLResponse(webform.render_form(page))
 
 
@@ -127,10 +125,9 @@ async def post_page(
         (outcome,) = await ingest.store_sheets(session, survey, form, [(0, sheet)], now, grace)
         problem = outcome.problem
     if problem is None:
-        thanks = webform.render_message(survey.name, "提交成功，感谢您的参与！", "done")
+        thanks = webform.render_message(form.questionnaire.name, "提交成功，感谢您的参与！", "done")
         return HTMLResponse(thanks)
     page = webform.Page(
-        survey.name,
         form.questionnaire,
         token,
         prefix(request),
