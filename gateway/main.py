@@ -4,29 +4,25 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway import openapi, upstream
-from gateway.proxy import PREFIX, Proxy
+from gateway import admin, openapi, runtime, subscriptions, tokens, upstream
+from gateway.local import SEGMENTS
+from gateway.local import LocalSettings as LocalSettings
+from gateway.metrics import Metrics
+from gateway.proxy import PREFIX, Parts, Proxy
 from gateway.settings import GatewaySettings
-from services.kit import logs, problems
-from services.report.main import create_app as create_report_app
-from services.report.settings import ReportSettings
-from services.scoring.main import create_app as create_scoring_app
-from services.scoring.settings import ScoringSettings
-from services.survey.main import create_app as create_survey_app
-from services.survey.settings import SurveySettings
+from services.kit import identity, logs, problems
 
-# Public path segment -> service name. Reports are plural in URLs, as the issue asks.
-SEGMENTS = {"scoring": "scoring", "survey": "survey", "reports": "report"}
 READY_TIMEOUT_S = 3.0
+GATEWAY = identity.Identity.service("gateway")
 
 
 class Gateway:
@@ -43,70 +39,19 @@ class Gateway:
             await self.api(scope, receive, send)
 
 
-@dataclass(frozen=True)
-class LocalSettings:
-    """Settings of the services the gateway runs in its own process (those without a URL)."""
-
-    scoring: ScoringSettings | None = None
-    survey: SurveySettings | None = None
-    report: ReportSettings | None = None
-
-
-def _remote_url(settings: GatewaySettings, service: str) -> str | None:
-    url: str | None = getattr(settings, f"{service}_url")
-    return url or None
-
-
-async def _start(stack: AsyncExitStack, app: ASGIApp) -> ASGIApp:
-    # Migrations run in the lifespan; a first start on PostgreSQL can take a few seconds.
-    manager = LifespanManager(app, startup_timeout=120, shutdown_timeout=30)
-    return (await stack.enter_async_context(manager)).app
-
-
-async def open_upstreams(
-    stack: AsyncExitStack, settings: GatewaySettings, local: LocalSettings
-) -> dict[str, upstream.Upstream]:
-    """Start the in-process services and connect to the remote ones."""
-    running: dict[str, ASGIApp] = {}
-    # Started in dependency order: scoring reads survey results, report reads both.
-    if _remote_url(settings, "survey") is None:
-        running["survey"] = await _start(stack, create_survey_app(local.survey))
-    if _remote_url(settings, "scoring") is None:
-        scoring_app = create_scoring_app(local.scoring, peers=dict(running))
-        running["scoring"] = await _start(stack, scoring_app)
-    if _remote_url(settings, "report") is None:
-        # The report service reads scoring and survey: in-process ones are handed over directly.
-        report_app = create_report_app(local.report, peers=dict(running))
-        running["report"] = await _start(stack, report_app)
-    upstreams: dict[str, upstream.Upstream] = {}
-    for segment, service in SEGMENTS.items():
-        url = _remote_url(settings, service)
-        if url is None:
-            upstreams[segment] = upstream.AsgiUpstream(
-                service, running[service], settings.timeout_s
-            )
-        else:
-            upstreams[segment] = upstream.HttpUpstream(
-                service,
-                url,
-                settings.timeout_s,
-                settings.connect_timeout_s,
-                settings.max_connections,
-            )
-        stack.push_async_callback(upstreams[segment].aclose)
-    return upstreams
-
-
-def _traced() -> upstream.Headers:
-    """Headers for the gateway's own upstream calls: the current request's id."""
+def _own_call(secret: bytes, target: str) -> upstream.Headers:
+    """Headers for the gateway's own upstream calls: its signed identity, the request id."""
     rid = logs.request_id.get()
-    return [("x-request-id", rid)] if rid else []
+    return [
+        *identity.sign(secret, GATEWAY, "GET", target),
+        *([("x-request-id", rid)] if rid else []),
+    ]
 
 
-async def _ready(service: upstream.Upstream) -> tuple[str, dict[str, Any]]:
+async def _ready(service: upstream.Upstream, secret: bytes) -> tuple[str, dict[str, Any]]:
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
-            answer = await service.request("GET", "/readyz", _traced(), b"")
+            answer = await service.request("GET", "/readyz", _own_call(secret, "/readyz"), b"")
     except (upstream.Unavailable, upstream.TimedOut, TimeoutError) as exc:
         return service.name, {"status": "unavailable", "detail": type(exc).__name__}
     if answer.status == 200:
@@ -120,27 +65,36 @@ def create_app(
     """Build the gateway, with the in-process services' settings when not from the environment."""
     settings = settings or GatewaySettings()
     local = local or LocalSettings()
-    proxy = Proxy(max_body_bytes=settings.max_body_bytes)
+    secret = identity.secret_bytes(settings.internal_secret)
+    parts = Parts(
+        max_body_bytes=settings.max_body_bytes,
+        secret=secret,
+        metrics=Metrics(),
+        idempotency_ttl_s=settings.idempotency_ttl_s,
+        idempotency_wait_s=settings.idempotency_wait_s,
+        lock_s=settings.timeout_s + 30,
+    )
+    proxy = Proxy(parts)
     cached_openapi: dict[str, Any] = {}
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         logs.configure(settings.log_level)
         async with AsyncExitStack() as stack:
-            proxy.upstreams = await open_upstreams(stack, settings, local)
-            yield
+            yield await runtime.start(stack, settings, local, parts)
 
     api = FastAPI(
         title="jixiao",
         version="1.0.0",
-        description="Performance evaluation of special funds (财政专项资金绩效评价): scoring, "
-        "surveys and reports behind one address.",
+        description=openapi.DESCRIPTION,
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
     )
     problems.install(api)
+    for router in (tokens.router, admin.router, subscriptions.router, subscriptions.internal):
+        api.include_router(router)
 
     @api.get("/healthz", tags=["health"], summary="The gateway process is alive")
     async def healthz() -> dict[str, str]:
@@ -153,7 +107,8 @@ def create_app(
         responses=problems.problem_responses(problems.ServiceUnavailable),
     )
     async def readyz() -> JSONResponse:
-        results = dict(await asyncio.gather(*(_ready(u) for u in proxy.upstreams.values())))
+        checks = (_ready(u, secret) for u in parts.upstreams.values())
+        results = dict(await asyncio.gather(*checks))
         if all(r["status"] == "ready" for r in results.values()):
             return JSONResponse({"status": "ready", "services": results})
         down = ", ".join(name for name, r in results.items() if r["status"] != "ready")
@@ -166,21 +121,26 @@ def create_app(
             services=results,
         )
 
+    @api.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(parts.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
     @api.get("/openapi.json", include_in_schema=False)
     async def merged_openapi() -> JSONResponse:
         if cached_openapi:
             return JSONResponse(cached_openapi)
         documents: dict[str, dict[str, Any]] = {}
-        for segment, service in proxy.upstreams.items():
+        for segment, service in parts.upstreams.items():
+            call = _own_call(secret, "/openapi.json")
             try:
-                answer = await service.request("GET", "/openapi.json", _traced(), b"")
+                answer = await service.request("GET", "/openapi.json", call, b"")
             except (upstream.Unavailable, upstream.TimedOut):
                 continue
             if answer.status == 200:
                 documents[segment] = json.loads(answer.body)
         base = problems.document_problems(api.openapi())
-        document = openapi.merge(base, documents)
-        if len(documents) == len(proxy.upstreams):  # complete: keep it; else retry next time
+        document = openapi.secure(openapi.merge(base, documents))
+        if len(documents) == len(parts.upstreams):  # complete: keep it; else retry next time
             cached_openapi.update(document)
         return JSONResponse(document)
 
@@ -197,7 +157,21 @@ def create_app(
             "services": {segment: f"{PREFIX}{segment}" for segment in SEGMENTS},
         }
 
-    return logs.RequestLog(Gateway(api, proxy), service="gateway")
+    app: ASGIApp = Gateway(api, proxy)
+    if settings.cors_origins:
+        app = CORSMiddleware(
+            app,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["content-type", "idempotency-key", "x-api-key", "authorization"],
+            expose_headers=[
+                "ratelimit-limit",
+                "ratelimit-remaining",
+                "ratelimit-reset",
+                "retry-after",
+            ],
+        )
+    return logs.RequestLog(app, service="gateway")
 
 
 app = create_app()

@@ -1,14 +1,27 @@
-"""Forward /api/v1/<service>/<path> to the service; bodies, statuses and problems pass through."""
+"""Forward /api/v1/<service>/<path> to the service; bodies, statuses and problems pass through.
 
+On the way: the caller's own x-jixiao-* headers and credentials are dropped, the guard admits
+the request (key or token, scope, rate), a POST with an Idempotency-Key acts once, the circuit
+of the service may refuse at once, and the identity the services trust is signed and added.
+"""
+
+import asyncio
 import logging
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from gateway import upstream
-from services.kit import problems
+from gateway import events, idempotency, scopes, upstream
+from gateway.breaker import Breaker
+from gateway.guard import Admission, Guard, Refusal
+from gateway.metrics import Metrics
+from gateway.webhooks import Webhooks
+from services.kit import identity, problems
 
 PREFIX = "/api/v1/"
+DROPPED = frozenset({b"x-api-key", b"authorization", b"cookie"})
 logger = logging.getLogger("jixiao.gateway")
 
 
@@ -34,97 +47,281 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+@dataclass
+class Parts:
+    """What the proxy works with; the gateway's lifespan fills in the parts it starts."""
+
+    max_body_bytes: int
+    secret: bytes
+    metrics: Metrics
+    idempotency_ttl_s: int = 86400
+    idempotency_wait_s: float = 10.0
+    lock_s: float = 60.0
+    upstreams: dict[str, upstream.Upstream] = field(default_factory=dict)
+    breakers: dict[str, Breaker] = field(default_factory=dict)
+    guard: Guard | None = None
+    replays: idempotency.Store | None = None
+    webhooks: Webhooks | None = None
+
+
 class Proxy:
     """The ASGI app behind /api/v1/: one upstream per public service segment."""
 
-    def __init__(self, max_body_bytes: int) -> None:
-        self.upstreams: dict[str, upstream.Upstream] = {}  # filled by the gateway's lifespan
-        self.max_body_bytes = max_body_bytes
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+        self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def upstreams(self) -> dict[str, upstream.Upstream]:
+        """The services by public segment."""
+        return self.parts.upstreams
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        parts = self.parts
+        started = time.perf_counter()
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
-        segment, _, tail = raw_path[len(PREFIX) :].partition(b"/")
-        service = self.upstreams.get(segment.decode("latin-1"))
+        segment_b, _, tail = raw_path[len(PREFIX) :].partition(b"/")
+        segment = segment_b.decode("latin-1")
+        service = parts.upstreams.get(segment)
         if service is None:
-            names = ", ".join(sorted(self.upstreams))
-            await self._problem(
-                scope,
-                receive,
-                send,
-                404,
-                "Not found",
-                "/problems/not-found",
-                f"No service at {PREFIX}{segment.decode('latin-1')}; try one of: {names}",
-            )
+            names = ", ".join(sorted(parts.upstreams))
+            detail = f"No service at {PREFIX}{segment}; try one of: {names}"
+            await _problem(scope, receive, send, 404, "Not found", "/problems/not-found", detail)
             return
-        target = "/" + tail.decode("latin-1")
-        if scope.get("query_string"):
-            target += "?" + scope["query_string"].decode("latin-1")
+        method: str = scope["method"]
+        path = "/" + tail.decode("latin-1")
+        target = path + (
+            "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""
+        )
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        assert parts.guard is not None
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        admitted = await parts.guard.admit(
+            service.name, scopes.rule(segment, method, path), headers, address
+        )
+        if isinstance(admitted, Refusal):
+            await _problem(
+                scope, receive, send, admitted.status, admitted.title, admitted.type,
+                admitted.detail, headers=admitted.headers,
+            )  # fmt: skip
+            self._count(service.name, method, admitted.status, started)
+            return
         try:
-            body = await read_body(receive, self.max_body_bytes)
+            body = await read_body(receive, parts.max_body_bytes)
         except BodyTooLarge:
-            await self._problem(
+            detail = f"The request body is larger than {parts.max_body_bytes} bytes."
+            await _problem(
                 scope,
                 receive,
                 send,
                 413,
                 "Content too large",
                 "/problems/content-too-large",
-                f"The request body is larger than {self.max_body_bytes} bytes.",
+                detail,
             )
             return
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        headers.append(("x-forwarded-prefix", PREFIX + segment.decode("latin-1")))
-        try:
-            answer = await service.request(scope["method"], target, headers, body)
-        except upstream.Unavailable:
-            await self._problem(
-                scope,
-                receive,
-                send,
-                503,
-                problems.ServiceUnavailable.title,
-                problems.ServiceUnavailable.type,
-                f"The {service.name} service is not reachable; try again shortly.",
-                service=service.name,
-            )
+        key = _header(headers, b"idempotency-key") if method == "POST" else None
+        answer = await self._once(service, segment, method, target, headers, body, admitted, key)
+        extra = admitted.limit.headers() if admitted.limit else []
+        if isinstance(answer, _Problem):
+            await _problem(
+                scope, receive, send, answer.status, answer.title, answer.type, answer.detail,
+                headers=extra + answer.headers, **answer.extensions,
+            )  # fmt: skip
+            self._count(service.name, method, answer.status, started)
             return
-        except upstream.TimedOut:
-            await self._problem(
-                scope,
-                receive,
-                send,
-                504,
-                problems.GatewayTimeout.title,
-                problems.GatewayTimeout.type,
-                f"The {service.name} service did not answer in time.",
-                service=service.name,
-            )
-            return
+        response, replayed = answer
+        if replayed:
+            extra.append((b"idempotent-replayed", b"true"))
         await send(
             {
                 "type": "http.response.start",
-                "status": answer.status,
+                "status": response.status,
                 "headers": [
-                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers),
-                    (b"content-length", str(len(answer.body)).encode()),
+                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+                    (b"content-length", str(len(response.body)).encode()),
+                    *extra,
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": answer.body})
+        await send({"type": "http.response.body", "body": response.body})
+        self._count(service.name, method, response.status, started)
+        if not replayed and (segment, method) in events.WATCHED:
+            self._publish(segment, method, path, response, admitted)
 
-    @staticmethod
-    async def _problem(
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        status: int,
-        title: str,
-        type_: str,
-        detail: str,
-        **extensions: Any,
+    async def _once(
+        self,
+        service: upstream.Upstream,
+        segment: str,
+        method: str,
+        target: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        admitted: Admission,
+        key: str | None,
+    ) -> "tuple[upstream.UpstreamResponse, bool] | _Problem":
+        """Forward, or replay what the first request with this Idempotency-Key got."""
+        store = self.parts.replays
+        if key is None or store is None:
+            return await self._forward(service, method, target, headers, body, admitted)
+        if not 0 < len(key) <= 255:
+            return _Problem(
+                422,
+                "Invalid request",
+                "/problems/invalid-request",
+                "Idempotency-Key must be 1 to 255 characters.",
+            )
+        fp = idempotency.fingerprint(method, target, body)
+        wait, lock = self.parts.idempotency_wait_s, self.parts.lock_s
+        claim = await store.claim(admitted.owner, key, fp, lock)
+        if claim.state == "busy" and claim.fingerprint == fp:
+            claim = await idempotency.wait_for(
+                store, admitted.owner, key, fp, wait_s=wait, lock_s=lock
+            )
+        if claim.fingerprint != fp:
+            detail = "This Idempotency-Key was used with another request (method, path or body)."
+            return _Problem(
+                422, "Idempotency key reused", "/problems/idempotency-key-reused", detail
+            )
+        if claim.state == "busy":
+            detail = "A request with this Idempotency-Key is still being handled; retry shortly."
+            return _Problem(409, "Request in progress", "/problems/idempotency-in-progress", detail)
+        if claim.state == "done":
+            assert claim.response is not None
+            return claim.response, True
+        try:
+            answer = await self._forward(service, method, target, headers, body, admitted)
+        except BaseException:
+            await store.release(admitted.owner, key)
+            raise
+        if isinstance(answer, _Problem) or answer[0].status >= 500:
+            await store.release(admitted.owner, key)
+        else:
+            await store.keep(admitted.owner, key, fp, answer[0], self.parts.idempotency_ttl_s)
+        return answer
+
+    async def _forward(
+        self,
+        service: upstream.Upstream,
+        method: str,
+        target: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        admitted: Admission,
+    ) -> "tuple[upstream.UpstreamResponse, bool] | _Problem":
+        parts = self.parts
+        breaker = parts.breakers.get(service.name)
+        if breaker is not None and not breaker.allow():
+            parts.metrics.upstream_errors.labels(service.name, "circuit_open").inc()
+            retry = str(breaker.retry_after_s()).encode()
+            detail = (
+                f"The {service.name} service is failing; the gateway refuses calls to it for now."
+            )
+            return _Problem(
+                503,
+                problems.ServiceUnavailable.title,
+                problems.ServiceUnavailable.type,
+                detail,
+                [(b"retry-after", retry)],
+                {"service": service.name},
+            )
+        prefix = PREFIX + next(s for s, u in parts.upstreams.items() if u is service)
+        forwarded = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, v in headers
+            if k not in DROPPED and not k.startswith(b"x-jixiao-")
+        ]
+        forwarded.append(("x-forwarded-prefix", prefix))
+        forwarded += identity.sign(parts.secret, admitted.identity, method, target)
+        started = time.perf_counter()
+        try:
+            answer = await service.request(method, target, forwarded, body)
+        except upstream.Unavailable:
+            self._failed(service.name, breaker, "unavailable")
+            detail = f"The {service.name} service is not reachable; try again shortly."
+            return _Problem(
+                503,
+                problems.ServiceUnavailable.title,
+                problems.ServiceUnavailable.type,
+                detail,
+                [],
+                {"service": service.name},
+            )
+        except upstream.TimedOut:
+            self._failed(service.name, breaker, "timeout")
+            detail = f"The {service.name} service did not answer in time."
+            return _Problem(
+                504,
+                problems.GatewayTimeout.title,
+                problems.GatewayTimeout.type,
+                detail,
+                [],
+                {"service": service.name},
+            )
+        parts.metrics.upstream_latency.labels(service.name).observe(time.perf_counter() - started)
+        if breaker is not None:
+            breaker.succeeded()
+        return answer, False
+
+    def _failed(self, name: str, breaker: Breaker | None, kind: str) -> None:
+        self.parts.metrics.upstream_errors.labels(name, kind).inc()
+        if breaker is not None:
+            breaker.failed()
+
+    def _count(self, service: str, method: str, status: int, started: float) -> None:
+        metrics = self.parts.metrics
+        metrics.requests.labels(service, method, f"{status // 100}xx").inc()
+        metrics.latency.labels(service).observe(time.perf_counter() - started)
+
+    def _publish(
+        self,
+        segment: str,
+        method: str,
+        path: str,
+        response: upstream.UpstreamResponse,
+        admitted: Admission,
     ) -> None:
-        response = problems.problem_response(
-            status, title, type_, detail, scope["path"], **extensions
+        event = events.derive(
+            segment, method, path, response.status, response.body, admitted.identity.org_id
         )
-        await response(scope, receive, send)
+        hooks = self.parts.webhooks
+        if event is None or hooks is None:
+            return
+        self.parts.metrics.webhook_deliveries.labels(event.type).inc()
+        task = asyncio.create_task(hooks.publish(event))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    status: int
+    title: str
+    type: str
+    detail: str
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def _problem(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    title: str,
+    type_: str,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    **extensions: Any,
+) -> None:
+    response = problems.problem_response(status, title, type_, detail, scope["path"], **extensions)
+    response.raw_headers.extend(headers or [])
+    await response(scope, receive, send)

@@ -42,3 +42,24 @@ def test_migrations_reach_head_with_no_drift_and_go_back(service: str, database_
             assert set(inspect(connection).get_table_names()) == {f"alembic_version_{service}"}
     finally:
         engine.dispose()
+
+
+def test_gateway_migrations_reach_head_with_no_drift_and_go_back(database_url: str) -> None:
+    from gateway.models import GatewayModel
+
+    ini = Path(__file__).parents[1] / "gateway" / "alembic.ini"
+    migrations.upgrade(ini, database_url)
+    engine = create_engine(db.sync_url(database_url))
+    try:
+        with engine.connect() as connection:
+            opts = {"version_table": "alembic_version_gateway"}
+            context = MigrationContext.configure(connection, opts=opts)
+            assert context.get_current_revision() is not None
+            assert compare_metadata(context, GatewayModel.metadata) == []
+            tables = set(inspect(connection).get_table_names())
+        assert tables == set(GatewayModel.metadata.tables) | {"alembic_version_gateway"}
+        migrations.downgrade(ini, database_url, "base")
+        with engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == {"alembic_version_gateway"}
+    finally:
+        engine.dispose()

@@ -5,6 +5,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 from sqlalchemy import text
 
-from services.kit import db, logs, migrations, problems
+from services.kit import db, identity, logs, migrations, problems
 
 StateHook = Callable[[FastAPI, AsyncExitStack], Awaitable[dict[str, Any]]]
 
@@ -75,6 +76,7 @@ def create_service_app(
     state_hook: StateHook | None = None,
 ) -> FastAPI:
     """Build a service: migrated database, session per request, health, problem+json, logs."""
+    secret = identity.secret_bytes()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
@@ -91,6 +93,9 @@ def create_service_app(
             }
             if state_hook is not None:
                 state.update(await state_hook(app, stack))
+            for value in state.values():  # calls to other services carry the caller's identity
+                if isinstance(value, httpx.AsyncClient):
+                    identity.sign_client(value, secret, name)
             yield state
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
@@ -98,6 +103,7 @@ def create_service_app(
     app.include_router(_health_router(name))
     for router in routers:
         app.include_router(router)
+    app.add_middleware(identity.IdentityCheck, secret=secret)
     app.add_middleware(logs.RequestLog, service=name)
 
     def openapi() -> dict[str, Any]:

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from gateway.main import create_app
 from gateway.settings import GatewaySettings
 from services.kit import testing
 from tests.conftest import NewDatabase
+from tests.gateway.conftest import ADMIN_KEY
 
 ROOT = Path(__file__).parents[2]
+SECRET = "test-internal-secret"  # shared by the gateway and the service processes
 pytestmark = pytest.mark.processes
 
 
@@ -32,7 +35,7 @@ class Services:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str) -> None:
-        env = {**self.env[name], "PYTHONUNBUFFERED": "1"}
+        env = {**self.env[name], "PYTHONUNBUFFERED": "1", "JIXIAO_INTERNAL_SECRET": SECRET}
         with (self.logs / f"{name}.log").open("ab") as log:  # the child keeps its own handle
             process = subprocess.Popen(
                 testing.uvicorn_command(f"services.{name}.main:app", self.ports[name]),
@@ -75,9 +78,14 @@ def services(new_database: NewDatabase, tmp_path: Path) -> Iterator[Services]:
 
 
 @pytest.fixture
-async def gateway(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+async def gateway(
+    services: Services, new_database: NewDatabase
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = GatewaySettings(
         _env_file=None,
+        database_url=new_database(),
+        internal_secret=SecretStr(SECRET),
+        bootstrap_admin_key=SecretStr(ADMIN_KEY),
         scoring_url=f"http://127.0.0.1:{services.ports['scoring']}",
         survey_url=f"http://127.0.0.1:{services.ports['survey']}",
         report_url=f"http://127.0.0.1:{services.ports['report']}",
@@ -85,6 +93,7 @@ async def gateway(services: Services) -> AsyncIterator[httpx.AsyncClient]:
         connect_timeout_s=0.5,
     )
     async with testing.started(create_app(settings)) as client:
+        client.headers["x-api-key"] = ADMIN_KEY
         yield client
 
 
@@ -147,3 +156,16 @@ async def test_hung_service_gives_504_after_the_timeout_and_recovers(
     finally:
         os.kill(scoring.pid, signal.SIGCONT)
     assert (await gateway.get("/api/v1/scoring/healthz")).status_code == 200
+
+
+@pytest.mark.parametrize("new_database", ["sqlite"], indirect=True)
+async def test_a_service_refuses_requests_that_do_not_come_through_the_gateway(
+    services: Services,
+) -> None:
+    url = f"http://127.0.0.1:{services.ports['scoring']}"
+    forged = {"x-jixiao-client-id": "me", "x-jixiao-timestamp": "1", "x-jixiao-signature": "00"}
+    async with httpx.AsyncClient() as direct:
+        refused = await direct.get(f"{url}/templates", headers=forged)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert (await direct.get(f"{url}/healthz")).status_code == 200
