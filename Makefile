@@ -25,6 +25,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	mkdir -p var
 	$(BIN)/jixiao migrate
+	$(BIN)/jixiao keys bootstrap  # the admin key, printed once on the first start
 	$(BIN)/jixiao demo
 	$(BIN)/uvicorn gateway.main:app --host $(HOST) --port $(PORT) --no-access-log
 

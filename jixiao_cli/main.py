@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from jixiao_cli import demo
+from jixiao_cli import demo, keys
 from services.scoring import numbers
 
 SERVICES = ("scoring", "survey", "report")
@@ -48,7 +48,9 @@ async def _demo() -> dict[str, str]:
         SurveySettings(log_level=quiet),
         ReportSettings(log_level=quiet),
     )
-    async with started(create_app(GatewaySettings(log_level=quiet), local)) as client:
+    app = create_app(GatewaySettings(log_level=quiet), local)
+    async with keys.temporary_key() as key, started(app) as client:
+        client.headers["x-api-key"] = key
         return await demo.load(client)
 
 
@@ -124,6 +126,7 @@ def table(result: Any) -> str:
 
 def _store(path: str, endpoint: str, fields: dict[str, str]) -> tuple[int, Any]:
     """Post a spreadsheet to the embedded scoring service (its configured database)."""
+    from services.kit import identity
     from services.kit.testing import started
     from services.scoring.main import create_app
     from services.scoring.settings import ScoringSettings
@@ -133,6 +136,7 @@ def _store(path: str, endpoint: str, fields: dict[str, str]) -> tuple[int, Any]:
     async def post() -> tuple[int, Any]:
         app = create_app(ScoringSettings(log_level="WARNING"))
         async with started(app) as client:
+            identity.sign_client(client, identity.secret_bytes(), "cli")  # as the service needs
             response = await client.post(endpoint, files=upload, data=fields)
             return response.status_code, response.json()
 
@@ -284,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     facts.add_argument("--system-key", help="with --store: the stored system to check against")
     facts.add_argument("--year", help="with --store: the year of new projects without one")
     facts.set_defaults(run=import_facts)
+    keys.add_parser(commands)
     args = parser.parse_args(argv)
     code: int = args.run(args)
     return code
