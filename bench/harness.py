@@ -67,7 +67,13 @@ def serve(name: str, app: str, env: dict[str, str]) -> Iterator[Process]:
             testing.stop(popen)
 
 
-def wrk(url: str, connections: int, seconds: int = 5, body: bytes | None = None) -> Load:
+def wrk(
+    url: str,
+    connections: int,
+    seconds: int = 5,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Load:
     """Load a URL with wrk (GET, or POST of a JSON body) and read rps and latency."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "bench.lua"
@@ -90,6 +96,7 @@ def wrk(url: str, connections: int, seconds: int = 5, body: bytes | None = None)
                 "f:close()",
                 *lines,
             ]
+        lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items()] + lines
         script.write_text("\n".join(lines))
         out = subprocess.run(
             ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), url],

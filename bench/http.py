@@ -1,12 +1,14 @@
-"""Gateway and scoring over HTTP (issues 2 and 3): direct vs through the gateway, one run.
+"""Gateway and scoring over HTTP (issues 2, 3 and 6): direct vs through the gateway, one run.
 
 Every service runs as its own uvicorn process (one worker) on loopback, the gateway in remote
 mode in front of them; wrk makes the load (one thread, 32 connections, 5 s per figure).
 """
 
 import json
+import secrets
 import tempfile
 import time
+import uuid
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,19 @@ from typing import Any
 import httpx
 
 from bench.harness import ROOT, Load, Process, serve, table, wrk
+from services.kit import identity
 
 SEED = ROOT / "examples" / "seed001"
 SECONDS = 5
 JSON = {"content-type": "application/json"}
+KEY = "jx_bench-" + secrets.token_urlsafe(16)
+SECRET = secrets.token_urlsafe(32)  # shared by the gateway and the service processes
+BENCH = identity.Identity("bench", None, frozenset({"scoring:read", "scoring:write"}))
+
+
+def signed(method: str, target: str) -> dict[str, str]:
+    """Identity headers for calling a service directly (valid for a minute)."""
+    return dict(identity.sign(SECRET.encode(), BENCH, method, target))
 
 
 def _seed(name: str) -> Any:
@@ -59,20 +70,21 @@ def _fmt(load: Load) -> str:
     )
 
 
-def _system(stack: ExitStack, folder: Path) -> dict[str, Process]:
+def _system(stack: ExitStack, folder: Path, redis_url: str) -> dict[str, Process]:
     """Start the three services and the gateway in remote mode, each its own process."""
+    common = {"JIXIAO_INTERNAL_SECRET": SECRET}
     scoring = stack.enter_context(
         serve(
             "scoring",
             "services.scoring.main:app",
-            {"SCORING_DATABASE_URL": f"sqlite:///{folder}/s.db"},
+            {**common, "SCORING_DATABASE_URL": f"sqlite:///{folder}/s.db"},
         )
     )
     survey = stack.enter_context(
         serve(
             "survey",
             "services.survey.main:app",
-            {"SURVEY_DATABASE_URL": f"sqlite:///{folder}/v.db"},
+            {**common, "SURVEY_DATABASE_URL": f"sqlite:///{folder}/v.db"},
         )
     )
     report = stack.enter_context(
@@ -80,6 +92,7 @@ def _system(stack: ExitStack, folder: Path) -> dict[str, Process]:
             "report",
             "services.report.main:app",
             {
+                **common,
                 "REPORT_DATABASE_URL": f"sqlite:///{folder}/r.db",
                 "REPORT_SCORING_URL": scoring.url,
                 "REPORT_SURVEY_URL": survey.url,
@@ -90,6 +103,12 @@ def _system(stack: ExitStack, folder: Path) -> dict[str, Process]:
         "GATEWAY_SCORING_URL": scoring.url,
         "GATEWAY_SURVEY_URL": survey.url,
         "GATEWAY_REPORT_URL": report.url,
+        "GATEWAY_DATABASE_URL": f"sqlite:///{folder}/g.db",
+        "GATEWAY_BOOTSTRAP_ADMIN_KEY": KEY,
+        "GATEWAY_DEFAULT_RATE": "100000000/minute",  # limits are checked, never reached
+        "GATEWAY_REDIS_URL": redis_url,
+        "GATEWAY_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        **common,
     }
     gateway = stack.enter_context(serve("gateway", "gateway.main:app", env))
     return {"gateway": gateway, "scoring": scoring, "survey": survey, "report": report}
@@ -98,23 +117,31 @@ def _system(stack: ExitStack, folder: Path) -> dict[str, Process]:
 def main() -> None:
     """Run the HTTP figures and print them with their ratios."""
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-        processes = _system(stack, Path(folder))
+        processes = _system(stack, Path(folder), "redis://127.0.0.1:6379/0")
         idle = {name: p.rss_mb() for name, p in processes.items()}
         scoring, gateway = processes["scoring"].url, processes["gateway"].url
-        key = httpx.post(f"{scoring}/templates/seed001/copies").json()["key"]
+        copies = "/templates/seed001/copies"
+        key = httpx.post(f"{scoring}{copies}", headers=signed("POST", copies)).json()["key"]
         body = _score_body(key)
-        check = httpx.post(f"{scoring}/scores", content=body, headers=JSON).json()
+        check = httpx.post(
+            f"{scoring}/scores", content=body, headers={**JSON, **signed("POST", "/scores")}
+        ).json()
         if check["total"] != "88.00":
             raise RuntimeError(f"seed 001 should score 88.00, got {check}")
         trivial_direct = wrk(f"{scoring}/healthz", 32, SECONDS)
         trivial_routed = wrk(f"{gateway}/api/v1/scoring/healthz", 32, SECONDS)
-        score_direct = wrk(f"{scoring}/scores", 32, SECONDS, body)
-        score_routed = wrk(f"{gateway}/api/v1/scoring/scores", 32, SECONDS, body)
+        keyed = {"x-api-key": KEY}
+        trivial_keyed = wrk(f"{gateway}/api/v1/scoring/healthz", 32, SECONDS, headers=keyed)
+        score_direct = wrk(f"{scoring}/scores", 32, SECONDS, body, signed("POST", "/scores"))
+        score_routed = wrk(f"{gateway}/api/v1/scoring/scores", 32, SECONDS, body, keyed)
         one_direct = wrk(f"{scoring}/healthz", 1, SECONDS)
         one_routed = wrk(f"{gateway}/api/v1/scoring/healthz", 1, SECONDS)
         started = time.perf_counter()
         answer = httpx.post(
-            f"{scoring}/scores/batch", content=_batch_body(key, 1000), headers=JSON, timeout=60
+            f"{scoring}/scores/batch",
+            content=_batch_body(key, 1000),
+            headers={**JSON, **signed("POST", "/scores/batch")},
+            timeout=60,
         )
         batch_s = time.perf_counter() - started
         if answer.status_code != 200 or answer.json()["scored"] != 1000:
@@ -127,6 +154,11 @@ def main() -> None:
             ("trivial, direct", _fmt(trivial_direct)),
             ("trivial, through gateway", _fmt(trivial_routed)),
             ("gateway keeps (goal ≥ 70%)", f"{trivial_routed.rps / base:.0%} of direct"),
+            ("trivial, through gateway, key + limits (Redis)", _fmt(trivial_keyed)),
+            (
+                "auth and limits keep (goal ≥ 85%)",
+                f"{trivial_keyed.rps / trivial_routed.rps:.0%} of the trivial figure",
+            ),
             (f"POST /scores ({len(body)} B), direct", _fmt(score_direct)),
             ("POST /scores, through gateway", _fmt(score_routed)),
             ("gateway keeps on the POST", f"{score_routed.rps / score_direct.rps:.0%}"),
