@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.db import SessionDep
+from services.kit.identity import Identity, IdentityDep
 from services.kit.problems import problem_responses
 from services.report import clients, data, errors, jobs, placeholders, render
 from services.report.models import DocumentRecord, JobRecord, TemplateRecord
@@ -68,13 +69,23 @@ async def job_public(session: AsyncSession, request: Request, job: JobRecord) ->
     )
 
 
-async def chosen_template(session: AsyncSession, body: DocumentRequest) -> TemplateRecord | None:
+async def readable_template(
+    session: AsyncSession, caller: Identity, template_id: uuid.UUID
+) -> TemplateRecord:
+    """Return a template the caller's organisation may read, or raise TemplateNotFound."""
+    template = await session.get(TemplateRecord, template_id)
+    if template is None or not caller.may_read(template.org_id):
+        raise errors.TemplateNotFound(f"No template {template_id}")
+    return template
+
+
+async def chosen_template(
+    session: AsyncSession, caller: Identity, body: DocumentRequest
+) -> TemplateRecord | None:
     """Return the uploaded template a request names, checked against the request and the data."""
     if body.template_id is None:
         return None
-    template = await session.get(TemplateRecord, body.template_id)
-    if template is None:
-        raise errors.TemplateNotFound(f"No template {body.template_id}")
+    template = await readable_template(session, caller, body.template_id)
     wrong = []
     if body.format != "docx":
         wrong.append({"path": "body.format", "message": "an uploaded template makes DOCX only"})
@@ -110,11 +121,12 @@ async def create_document(
     body: DocumentRequest,
     session: SessionDep,
     scoring: ScoringDep,
+    caller: IdentityDep,
     request: Request,
     response: Response,
     background: BackgroundTasks,
 ) -> JobPublic:
-    template = await chosen_template(session, body)
+    template = await chosen_template(session, caller, body)
     evaluation = await clients.evaluation(scoring, evaluation_id)
     if evaluation.result is None or not evaluation.result.complete:
         pending = evaluation.result.pending if evaluation.result else []
@@ -123,6 +135,7 @@ async def create_document(
         )
     job = await jobs.enqueue(
         session,
+        caller=caller,
         evaluation_id=evaluation_id,
         revision=evaluation.revision,
         kind=body.kind,
@@ -144,10 +157,14 @@ async def create_document(
     responses=problem_responses(errors.JobNotFound),
 )
 async def get_job(
-    job_id: uuid.UUID, session: SessionDep, request: Request, response: Response
+    job_id: uuid.UUID,
+    session: SessionDep,
+    caller: IdentityDep,
+    request: Request,
+    response: Response,
 ) -> JobPublic:
     job = await session.get(JobRecord, job_id)
-    if job is None:
+    if job is None or not caller.may_read(job.org_id):
         raise errors.JobNotFound(f"No job {job_id}")
     if job.state in jobs.ACTIVE:
         response.headers["Retry-After"] = "1"
@@ -170,10 +187,10 @@ def content_disposition(filename: str, fallback: str) -> str:
     },
 )
 async def download_document(
-    document_id: uuid.UUID, session: SessionDep, request: Request
+    document_id: uuid.UUID, session: SessionDep, caller: IdentityDep, request: Request
 ) -> Response:
     record = await session.get(DocumentRecord, document_id)
-    if record is None:
+    if record is None or not caller.may_read(record.org_id):
         raise errors.DocumentNotFound(f"No document {document_id}")
     etag = f'"{record.sha256}"'
     headers = {"ETag": etag, "Cache-Control": "private, max-age=86400"}
@@ -227,6 +244,7 @@ async def read_upload(request: Request, limit: int) -> bytes:
 )
 async def upload_template(
     session: SessionDep,
+    caller: IdentityDep,
     request: Request,
     response: Response,
     name: Annotated[str, Query(min_length=1, max_length=200)],
@@ -241,6 +259,8 @@ async def upload_template(
         found = [{"path": p["placeholder"], "message": p["message"]} for p in report.problems]
         raise errors.InvalidTemplate(placeholders.describe(report), found)
     record = TemplateRecord(
+        org_id=caller.org_id,
+        created_by=caller.client_id,
         name=name,
         kind=kind,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -255,8 +275,10 @@ async def upload_template(
 
 
 @router.get("/templates", response_model=TemplatesPublic, summary="List uploaded templates")
-async def list_templates(session: SessionDep) -> TemplatesPublic:
+async def list_templates(session: SessionDep, caller: IdentityDep) -> TemplatesPublic:
     query = select(TemplateRecord).options(defer(TemplateRecord.content))  # type: ignore[arg-type]
+    if not caller.internal:
+        query = query.where(col(TemplateRecord.org_id).in_(caller.readable_orgs))
     records = (await session.exec(query.order_by(col(TemplateRecord.created_at).desc()))).all()
     return TemplatesPublic(
         items=[TemplatePublic.model_validate(r, from_attributes=True) for r in records]
@@ -269,8 +291,7 @@ async def list_templates(session: SessionDep) -> TemplatesPublic:
     summary="Read an uploaded template's description",
     responses=problem_responses(errors.TemplateNotFound),
 )
-async def get_template(template_id: uuid.UUID, session: SessionDep) -> TemplateRecord:
-    record = await session.get(TemplateRecord, template_id)
-    if record is None:
-        raise errors.TemplateNotFound(f"No template {template_id}")
-    return record
+async def get_template(
+    template_id: uuid.UUID, session: SessionDep, caller: IdentityDep
+) -> TemplateRecord:
+    return await readable_template(session, caller, template_id)

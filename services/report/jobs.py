@@ -9,6 +9,7 @@ re-reads the row after the first commits and no longer matches).
 import hashlib
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.identity import Identity
 from services.kit.models import utcnow
 from services.report import render
 from services.report.models import DocumentRecord, JobRecord, TemplateRecord
@@ -26,11 +28,41 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 def cache_key(
-    evaluation_id: uuid.UUID, revision: int, kind: str, fmt: str, template_sha256: str
+    org_id: str | None,
+    evaluation_id: uuid.UUID,
+    revision: int,
+    kind: str,
+    fmt: str,
+    template_sha256: str,
 ) -> str:
-    """Return the key a document is found again by: evaluation revision, template, format."""
-    text = f"{evaluation_id}|{revision}|{kind}|{fmt}|{template_sha256}"
+    """Return the key a document is found again by: evaluation revision, template, format.
+
+    The organisation is part of it: a document is never handed to another organisation.
+    """
+    text = f"{org_id}|{evaluation_id}|{revision}|{kind}|{fmt}|{template_sha256}"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def caller_record(caller: Identity) -> dict[str, Any]:
+    """Return a caller as stored with a job."""
+    return {
+        "client_id": caller.client_id,
+        "org_id": caller.org_id,
+        "scopes": sorted(caller.scopes),
+        "readable_orgs": sorted(caller.readable_orgs),
+        "internal": caller.internal,
+    }
+
+
+def caller_of(record: dict[str, Any]) -> Identity:
+    """Return the caller stored with a job, for the worker to act as."""
+    return Identity(
+        record["client_id"],
+        record["org_id"],
+        frozenset(record["scopes"]),
+        frozenset(record["readable_orgs"]),
+        internal=record["internal"],
+    )
 
 
 def template_sha256(template: TemplateRecord | None) -> str:
@@ -47,6 +79,7 @@ async def find_document(session: AsyncSession, key: str) -> DocumentRecord | Non
 async def enqueue(
     session: AsyncSession,
     *,
+    caller: Identity,
     evaluation_id: uuid.UUID,
     revision: int,
     kind: str,
@@ -54,8 +87,10 @@ async def enqueue(
     template: TemplateRecord | None,
 ) -> JobRecord:
     """Return a job for a document: done at once if stored, the running one if any, else new."""
-    key = cache_key(evaluation_id, revision, kind, fmt, template_sha256(template))
+    key = cache_key(caller.org_id, evaluation_id, revision, kind, fmt, template_sha256(template))
     job = JobRecord(
+        org_id=caller.org_id,
+        caller=caller_record(caller),
         evaluation_id=evaluation_id,
         revision=revision,
         kind=kind,

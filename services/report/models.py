@@ -1,12 +1,15 @@
 """Tables of the report service: document jobs, the documents they made, uploaded templates.
 
-Documents are stored in the database as bytes, not under var/: they are small (tens to hundreds
-of kilobytes), a job and its document then commit together, every replica of the service sees
-them without a shared volume, and one database backup holds everything the service owns.
+Every row belongs to the organisation of the caller who made it (`org_id`); a caller reads
+only what its organisation may read. Documents are stored in the database as bytes, not under
+var/: they are small (tens to hundreds of kilobytes), a job and its document then commit
+together, every replica of the service sees them without a shared volume, and one database
+backup holds everything the service owns.
 """
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
@@ -24,6 +27,8 @@ class TemplateRecord(ReportModel, table=True):
     __tablename__ = "template"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    org_id: str | None = Field(default=None, max_length=100, index=True)
+    created_by: str = Field(max_length=200)
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20, description="report or notice")
     sha256: str = Field(max_length=64)
@@ -39,7 +44,8 @@ class DocumentRecord(ReportModel, table=True):
     __tablename__ = "document"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    cache_key: str = Field(max_length=64, unique=True)
+    org_id: str | None = Field(default=None, max_length=100)
+    cache_key: str = Field(max_length=64, unique=True, description="Includes the organisation")
     evaluation_id: uuid.UUID = Field(index=True)
     revision: int
     kind: str = Field(max_length=20)
@@ -61,6 +67,11 @@ class JobRecord(ReportModel, table=True):
     __tablename__ = "job"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    org_id: str | None = Field(default=None, max_length=100)
+    caller: dict[str, Any] = Field(
+        sa_column=Column(JsonColumn, nullable=False),
+        description="Who asked: the worker reads the evaluation as this caller",
+    )
     evaluation_id: uuid.UUID = Field(index=True)
     revision: int = Field(description="The evaluation's revision the document is made from")
     kind: str = Field(max_length=20)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from services.kit.identity import acting_as
 from services.kit.problems import Problem
 from services.report import clients, content, errors, jobs, render
 from services.report.models import DocumentRecord, JobRecord, TemplateRecord
@@ -105,7 +106,8 @@ class Worker:
                 stopped = f"gave up: the process making it stopped {job.attempts - 1} times"
                 await jobs.fail(self.sessions, job_id, token, stopped)
                 return
-            document = await self.make(job, template)
+            with acting_as(jobs.caller_of(job.caller)):  # read only what the asker may read
+                document = await self.make(job, template)
             await jobs.finish(self.sessions, job_id, token, document)
         except errors.UpstreamUnavailable as exc:
             logger.warning("job %s waits for an upstream: %s", job_id, exc.detail)
@@ -131,7 +133,9 @@ class Worker:
         if evaluation.result is None or not evaluation.result.complete:
             raise errors.EvaluationIncomplete("The evaluation is no longer completely scored")
         layout = jobs.template_sha256(template)
-        key = jobs.cache_key(job.evaluation_id, evaluation.revision, job.kind, job.format, layout)
+        key = jobs.cache_key(
+            job.org_id, job.evaluation_id, evaluation.revision, job.kind, job.format, layout
+        )
         async with self.sessions() as session:
             stored = await jobs.find_document(session, key)
         if stored is not None:
@@ -149,6 +153,7 @@ class Worker:
         return await jobs.store(
             self.sessions,
             DocumentRecord(
+                org_id=job.org_id,
                 cache_key=key,
                 evaluation_id=job.evaluation_id,
                 revision=evaluation.revision,

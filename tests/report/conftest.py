@@ -3,12 +3,14 @@
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from gateway.main import LocalSettings, create_app
 from gateway.settings import GatewaySettings
@@ -19,6 +21,7 @@ from services.survey.settings import SurveySettings
 from tests.conftest import NewDatabase
 from tests.report import seed001
 
+ADMIN_KEY = "jx_test-admin-key-0123456789"  # every scope, in the bootstrap organisation
 API = "/api/v1"
 SCORING, REPORTS = f"{API}/scoring", f"{API}/reports"
 FORMATS = ("docx", "pdf", "html", "md")
@@ -29,20 +32,43 @@ def report_settings(database_url: str, **changes: Any) -> ReportSettings:
     return ReportSettings(database_url=database_url, poll_interval_s=0.05, **changes)
 
 
-def local_settings(new_database: NewDatabase, **report: Any) -> LocalSettings:
-    """Settings for three in-process services, each on its own empty database."""
-    return LocalSettings(
-        scoring=ScoringSettings(database_url=new_database()),
-        survey=SurveySettings(database_url=new_database()),
-        report=report_settings(new_database(), **report),
+@dataclass(frozen=True)
+class Databases:
+    """Where one in-process system keeps its data; kept to start it again on the same data."""
+
+    gateway: str
+    scoring: str
+    survey: str
+    report: str
+
+    @classmethod
+    def new(cls, new_database: NewDatabase) -> "Databases":
+        """Four empty databases on the test's backend."""
+        return cls(new_database(), new_database(), new_database(), new_database())
+
+
+@asynccontextmanager
+async def system(databases: Databases, **report: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the gateway and the three services in this process; yield an admin's client."""
+    gateway = GatewaySettings(
+        _env_file=None,
+        database_url=databases.gateway,
+        bootstrap_admin_key=SecretStr(ADMIN_KEY),
     )
+    local = LocalSettings(
+        scoring=ScoringSettings(database_url=databases.scoring),
+        survey=SurveySettings(database_url=databases.survey),
+        report=report_settings(databases.report, **report),
+    )
+    async with testing.started(create_app(gateway, local)) as client:
+        client.headers["x-api-key"] = ADMIN_KEY
+        yield client
 
 
 @pytest.fixture
 async def gateway(new_database: NewDatabase) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an in-process gateway whose services run in the same process."""
-    app = create_app(GatewaySettings(_env_file=None), local_settings(new_database))
-    async with testing.started(app) as client:
+    """An admin's client of an in-process gateway whose services run in the same process."""
+    async with system(Databases.new(new_database)) as client:
         yield client
 
 
@@ -88,15 +114,10 @@ async def make(
 
 
 async def _make_all(directory: Path) -> tuple[dict[str, Any], dict[tuple[str, str], Made]]:
-    app = create_app(
-        GatewaySettings(_env_file=None),
-        LocalSettings(
-            scoring=ScoringSettings(database_url=f"sqlite:///{directory}/scoring.db"),
-            survey=SurveySettings(database_url=f"sqlite:///{directory}/survey.db"),
-            report=report_settings(f"sqlite:///{directory}/report.db"),
-        ),
+    databases = Databases(
+        *(f"sqlite:///{directory}/{name}.db" for name in ("gateway", "scoring", "survey", "report"))
     )
-    async with testing.started(app) as client:
+    async with system(databases) as client:
         evaluation = await seed001.create(client, SCORING)
         made = {
             (kind, fmt): await make(client, evaluation["id"], kind, fmt)

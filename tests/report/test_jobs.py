@@ -9,21 +9,17 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy import update
 from sqlmodel import Session, col, create_engine
 
-from services.kit import db, migrations, testing
-from services.kit.clients import service_client
+from services.kit import db, migrations
+from services.kit.identity import Identity
 from services.kit.models import utcnow
 from services.report import jobs
-from services.report.main import create_app as create_report_app
 from services.report.models import JobRecord
-from services.scoring.main import create_app as create_scoring_app
-from services.scoring.settings import ScoringSettings
 from tests.conftest import NewDatabase
 from tests.report import seed001
-from tests.report.conftest import REPORTS, SCORING, make, report_settings, wait
+from tests.report.conftest import REPORTS, SCORING, Databases, make, system, wait
 
 PROBLEM = "application/problem+json"
 INI = Path(__file__).parents[2] / "services" / "report" / "alembic.ini"
@@ -127,46 +123,54 @@ async def test_ten_requests_at_once_all_finish(gateway: httpx.AsyncClient) -> No
 
 
 async def _post(client: httpx.AsyncClient, evaluation_id: str, fmt: str) -> dict[str, Any]:
-    posted = await client.post(f"/evaluations/{evaluation_id}/documents", json={"format": fmt})
+    posted = await client.post(
+        f"{REPORTS}/evaluations/{evaluation_id}/documents", json={"format": fmt}
+    )
     assert posted.status_code == 202, posted.text
     job: dict[str, Any] = posted.json()
     return job
 
 
 async def test_a_restart_picks_up_jobs_left_queued_or_running(new_database: NewDatabase) -> None:
-    report_url = new_database()
-    scoring_app = create_scoring_app(ScoringSettings(database_url=new_database()))
-    async with LifespanManager(scoring_app, startup_timeout=60) as scoring:
-        peers = {"scoring": scoring.app}
-        async with service_client("http://scoring", scoring.app) as client:
-            evaluation = await seed001.create(client)
-            other = await seed001.create(client, finalize=False)
-        stopped = create_report_app(report_settings(report_url, run_worker=False), peers)
-        async with testing.started(stopped) as report:
-            queued = await _post(report, evaluation["id"], "md")
-            abandoned = await _post(report, evaluation["id"], "html")
-            doomed = await _post(report, other["id"], "md")
-        assert queued["state"] == abandoned["state"] == doomed["state"] == "queued"
-        # A process died making `abandoned`: it is running, and its lease has run out.
-        engine = create_engine(db.sync_url(report_url))
-        with Session(engine) as session:
-            session.exec(
-                update(JobRecord)
-                .where(col(JobRecord.id) == uuid.UUID(abandoned["id"]))
-                .values(state="running", attempts=1, claim_token=uuid.uuid4(), lease_until=utcnow())
-            )
-            session.commit()
-        engine.dispose()
-        async with service_client("http://scoring", scoring.app) as client:
-            unjudged = {"judgements": {"2.1.3": None}, "reason": "复核"}
-            assert (await client.patch(f"/evaluations/{other['id']}", json=unjudged)).is_success
-        async with testing.started(create_report_app(report_settings(report_url), peers)) as report:
-            finished = [
-                await wait(report, f"/jobs/{job['id']}") for job in (queued, abandoned, doomed)
-            ]
+    databases = Databases.new(new_database)
+    async with system(databases, run_worker=False) as client:
+        evaluation = await seed001.create(client, SCORING)
+        other = await seed001.create(client, SCORING, finalize=False)
+        queued = await _post(client, evaluation["id"], "md")
+        abandoned = await _post(client, evaluation["id"], "html")
+        doomed = await _post(client, other["id"], "md")
+        unjudged = {"judgements": {"2.1.3": None}, "reason": "复核"}
+        changed = await client.patch(f"{SCORING}/evaluations/{other['id']}", json=unjudged)
+        assert changed.status_code == 200, changed.text
+    assert queued["state"] == abandoned["state"] == doomed["state"] == "queued"
+    # A process died making `abandoned`: it is running, and its lease has run out.
+    engine = create_engine(db.sync_url(databases.report))
+    with Session(engine) as session:
+        session.exec(
+            update(JobRecord)
+            .where(col(JobRecord.id) == uuid.UUID(abandoned["id"]))
+            .values(state="running", attempts=1, claim_token=uuid.uuid4(), lease_until=utcnow())
+        )
+        session.commit()
+    engine.dispose()
+    async with system(databases) as client:
+        finished = [await wait(client, job["url"]) for job in (queued, abandoned, doomed)]
     assert [job["state"] for job in finished] == ["done", "done", "failed"]
     assert finished[1]["attempts"] == 2
     assert "no longer completely scored" in finished[2]["error"]
+
+
+def _job(key: str) -> JobRecord:
+    caller = Identity("someone", "org-1", frozenset({"reports:write"}), frozenset({"org-1"}))
+    return JobRecord(
+        org_id="org-1",
+        caller=jobs.caller_record(caller),
+        evaluation_id=uuid.uuid4(),
+        revision=1,
+        kind="report",
+        format="md",
+        cache_key=key,
+    )
 
 
 async def test_two_workers_never_claim_the_same_job(database_url: str) -> None:
@@ -176,15 +180,7 @@ async def test_two_workers_never_claim_the_same_job(database_url: str) -> None:
     try:
         async with sessions[0]() as session:
             for n in range(5):
-                session.add(
-                    JobRecord(
-                        evaluation_id=uuid.uuid4(),
-                        revision=1,
-                        kind="report",
-                        format="md",
-                        cache_key=str(n),
-                    )
-                )
+                session.add(_job(str(n)))
             await session.commit()
         claims = await asyncio.gather(*(jobs.claim(sessions[n % 2], 30) for n in range(12)))
         taken = [claim[0] for claim in claims if claim is not None]
@@ -201,15 +197,7 @@ async def test_a_lapsed_lease_is_taken_over_and_the_old_holder_loses(database_ur
     sessions = db.sessionmaker(engine)
     try:
         async with sessions() as session:
-            session.add(
-                JobRecord(
-                    evaluation_id=uuid.uuid4(),
-                    revision=1,
-                    kind="report",
-                    format="md",
-                    cache_key="k",
-                )
-            )
+            session.add(_job("k"))
             await session.commit()
         first = await jobs.claim(sessions, lease_s=-1)  # its lease is over at once
         assert first is not None

@@ -1,15 +1,13 @@
 """A bureau's own DOCX template: checked before use, filled in a sandbox."""
 
 import io
-from pathlib import Path
 
 import docx
 import httpx
 
-from services.kit import testing
-from services.report.main import create_app as create_report_app
+from tests.conftest import NewDatabase
 from tests.report import seed001
-from tests.report.conftest import REPORTS, SCORING, make, report_settings
+from tests.report.conftest import REPORTS, SCORING, Databases, make, system
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PROBLEM = "application/problem+json"
@@ -139,13 +137,8 @@ async def test_a_template_is_used_only_for_its_kind_and_for_docx(
     assert "于2025年6月30日前" in docx.Document(io.BytesIO(made.content)).paragraphs[0].text
 
 
-async def test_a_template_larger_than_allowed_is_refused(tmp_path: Path) -> None:
-    settings = report_settings(
-        f"sqlite:///{tmp_path}/report.db", run_worker=False, max_template_bytes=1000
-    )
-    async with testing.started(create_report_app(settings)) as report:
-        refused = await report.post(
-            "/templates", params={"name": "x"}, content=GOOD, headers={"content-type": DOCX}
-        )
+async def test_a_template_larger_than_allowed_is_refused(new_database: NewDatabase) -> None:
+    async with system(Databases.new(new_database), max_template_bytes=1000) as client:
+        refused = await upload(client, GOOD)
     assert refused.status_code == 413
     assert refused.headers["content-type"] == PROBLEM

@@ -1,8 +1,8 @@
 """create report tables
 
-Revision ID: ff956a1260c6
+Revision ID: 1efb74059dca
 Revises: 
-Create Date: 2026-11-21 13:23:25.215149
+Create Date: 2026-11-21 13:44:08.319789
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 import services.kit.models
 from sqlalchemy.dialects import postgresql
 
-revision: str = 'ff956a1260c6'
+revision: str = '1efb74059dca'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -24,6 +24,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('template',
     sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -33,8 +35,12 @@ def upgrade() -> None:
     sa.Column('created_at', services.kit.models.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('template_pkey'))
     )
+    with op.batch_alter_table('template', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('template_org_id_idx'), ['org_id'], unique=False)
+
     op.create_table('document',
     sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('cache_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('evaluation_id', sa.Uuid(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
@@ -58,6 +64,8 @@ def upgrade() -> None:
 
     op.create_table('job',
     sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('caller', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('evaluation_id', sa.Uuid(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -95,4 +103,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('document_evaluation_id_idx'))
 
     op.drop_table('document')
+    with op.batch_alter_table('template', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('template_org_id_idx'))
+
     op.drop_table('template')
