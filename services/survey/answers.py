@@ -38,6 +38,7 @@ class Checked:
     score_total: int  # sum of scale answers, in hundredths of a point or of a percent
     score_items: int
     body: dict[str, Any]
+    encoded: str  # the body as canonical JSON: hashed, and stored as is
     digest: bytes
 
 
@@ -150,7 +151,7 @@ def check(
             total += scale
             items += 1
     for question in form.questionnaire.questions:
-        if question.required and question.code not in kept and question.code in form.positions:
+        if question.required and question.code not in kept:
             if not any(i.path == f"{prefix}.answers.{question.code}" for i in issues):
                 issues.append(q.Issue(f"{prefix}.answers.{question.code}", "an answer is required"))
     if issues:
@@ -158,5 +159,6 @@ def check(
     rows.sort()
     ordered = {code: kept[code] for code in sorted(kept, key=form.positions.__getitem__)}
     body = canonical(sheet, ordered)
-    encoded = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Checked(rows, total, items, body, hashlib.sha256(encoded.encode()).digest())
+    # canonical() fixes the order of every key, so the text is the same for the same sheet.
+    encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Checked(rows, total, items, body, encoded, hashlib.sha256(encoded.encode()).digest())

@@ -60,3 +60,7 @@ def field_errors(issues: list[Issue], prefix: str = "") -> list[dict[str, str]]:
         {"path": f"{prefix}.{issue.path}" if prefix else issue.path, "message": issue.message}
         for issue in issues
     ]
+
+
+class ReadOnly(Problem):
+    status, title, type = 403, "Shared read-only", "/problems/read-only"

@@ -186,18 +186,18 @@ async def store_sheets(
     rows = [
         writes.SheetRow(
             c.sheet.id,
-            survey.id,
             c.checked.digest,
             c.sheet.group,
             c.sheet.answered_at,
-            now,
             c.checked.score_total,
             c.checked.score_items,
             c.checked.body,
+            c.checked.encoded,
         )
         for c in batch
     ]
-    inserted = await writes.insert_sheets(session, rows) if rows else set()
+    survey_id = survey.id
+    inserted = await writes.insert_sheets(session, survey_id, now, rows) if rows else set()
     stored = [c for c in batch if c.sheet.id in inserted]
     failed = await _spend_invitations(session, survey.id, stored)
     if failed:
@@ -209,10 +209,9 @@ async def store_sheets(
                 outcomes[c.index] = Outcome(
                     c.index, c.sheet.id, failed[c.index].status, problem=failed[c.index]
                 )
-    answer_rows = [(survey.id, c.sheet.id, q, level) for c in stored for q, level in c.checked.rows]
-    await writes.insert_answers(session, answer_rows)
+    await writes.insert_answers(session, survey_id, [(c.sheet.id, c.checked.rows) for c in stored])
     for c in stored:
-        receipt = Receipt(c.sheet.id, survey.id, now, "accepted")
+        receipt = Receipt(c.sheet.id, survey_id, now, "accepted")
         outcomes[c.index] = Outcome(c.index, c.sheet.id, 201, receipt)
     missing = [c for c in batch if c.sheet.id not in inserted]
     found = await _earlier(session, [c.sheet.id for c in missing]) if missing else {}

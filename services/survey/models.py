@@ -1,4 +1,8 @@
-"""Tables of the survey service: questionnaires (versioned), surveys, invitations, sheets."""
+"""Tables of the survey service: questionnaires (versioned), surveys, invitations, sheets.
+
+Questionnaires and surveys belong to the organisation of the caller who made them (`org_id`);
+sheets, answers and invitations belong to their survey's.
+"""
 
 import uuid
 from datetime import datetime
@@ -25,6 +29,8 @@ class QuestionnaireRecord(SurveyModel, table=True):
     version: int
     name: str = Field(max_length=500)
     body: dict[str, Any] = Field(sa_column=Column(JsonColumn, nullable=False))
+    org_id: str | None = Field(default=None, max_length=100, index=True)
+    created_by: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
@@ -44,6 +50,8 @@ class SurveyRecord(SurveyModel, table=True):
     target: int | None = Field(default=None, description="Sample size aimed at")
     groups: list[str] = Field(default_factory=list, sa_column=Column(JsonColumn, nullable=False))
     invitation_only: bool = False
+    org_id: str | None = Field(default=None, max_length=100, index=True)
+    created_by: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
@@ -74,6 +82,7 @@ class SheetRecord(SurveyModel, table=True):
     review: str = Field(default="accepted", max_length=12)
     note: str | None = Field(default=None, max_length=2000)
     reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reviewed_by: str | None = Field(default=None, max_length=200)
     body: dict[str, Any] = Field(sa_column=Column(JsonColumn, nullable=False))
 
 

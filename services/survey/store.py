@@ -1,16 +1,23 @@
-"""Reading and writing the survey tables: questionnaires, surveys, invitations, tallies, sheets."""
+"""Reading and writing the survey tables: questionnaires, surveys, invitations, tallies, sheets.
+
+What a caller may see follows kit.identity: its own organisation's questionnaires and surveys
+and those shared with it; only its own organisation (or a service) may change them. Anything
+else is "not found", so nobody learns what exists elsewhere.
+"""
 
 import hashlib
 import secrets
 import uuid
 from collections import Counter, OrderedDict
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.identity import Identity
 from services.survey import answers, errors, results
 from services.survey.models import (
     AnswerRecord,
@@ -22,9 +29,31 @@ from services.survey.models import (
 from services.survey.questionnaire import Questionnaire
 
 CACHE_SIZE = 256
+Owned = QuestionnaireRecord | SurveyRecord
 REJECTED = "rejected"
 # Stored versions never change, so a compiled questionnaire is kept for as long as it is used.
 _compiled: OrderedDict[uuid.UUID, answers.Compiled] = OrderedDict()
+
+
+def readable(caller: Identity, record: Owned) -> bool:
+    """Tell whether the caller may read a record: its organisation's, or shared with it."""
+    return caller.may_read(record.org_id) or (
+        record.org_id is not None and record.org_id == caller.org_id
+    )
+
+
+def check_writable(caller: Identity, record: Owned) -> None:
+    """Raise ReadOnly unless the caller's organisation owns the record (or a service asks)."""
+    if not (caller.internal or (record.org_id is not None and record.org_id == caller.org_id)):
+        raise errors.ReadOnly("This is shared with your organisation to read, not to change")
+
+
+def visible(column: Any, caller: Identity) -> Any:
+    """Return the SQL condition of the rows a caller may read, by their org_id column."""
+    if caller.internal:
+        return sa.true()
+    orgs = set(caller.readable_orgs) | ({caller.org_id} if caller.org_id else set())
+    return col(column).in_(orgs)
 
 
 def compiled(record: QuestionnaireRecord) -> answers.Compiled:
@@ -51,24 +80,27 @@ async def form_by_id(session: AsyncSession, record_id: uuid.UUID) -> answers.Com
 
 
 async def add_questionnaire(
-    session: AsyncSession, questionnaire: Questionnaire, key: uuid.UUID | None = None
+    session: AsyncSession,
+    questionnaire: Questionnaire,
+    caller: Identity,
+    key: uuid.UUID | None = None,
 ) -> QuestionnaireRecord:
     """Store a questionnaire as version 1 of a new key, or as the next version of a key."""
     version = 1
+    org_id = caller.org_id
     if key is None:
         key = uuid.uuid4()
     else:
-        latest = await session.scalar(
-            select(func.max(QuestionnaireRecord.version)).where(QuestionnaireRecord.key == key)
-        )
-        if latest is None:
-            raise errors.QuestionnaireNotFound(f"No questionnaire with key {key}")
-        version = latest + 1
+        latest = await get_questionnaire(session, key, None, caller)
+        check_writable(caller, latest)
+        version, org_id = latest.version + 1, latest.org_id
     record = QuestionnaireRecord(
         key=key,
         version=version,
         name=questionnaire.name,
         body=questionnaire.model_dump(mode="json"),
+        org_id=org_id,
+        created_by=caller.client_id,
     )
     session.add(record)
     await session.flush()
@@ -76,16 +108,16 @@ async def add_questionnaire(
 
 
 async def get_questionnaire(
-    session: AsyncSession, key: uuid.UUID, version: int | None = None
+    session: AsyncSession, key: uuid.UUID, version: int | None, caller: Identity
 ) -> QuestionnaireRecord:
-    """Return a stored questionnaire version (the latest when no version is given)."""
+    """Return a stored questionnaire version the caller may read (the latest by default)."""
     query = select(QuestionnaireRecord).where(QuestionnaireRecord.key == key)
     if version is None:
         query = query.order_by(col(QuestionnaireRecord.version).desc()).limit(1)
     else:
         query = query.where(QuestionnaireRecord.version == version)
     record = (await session.exec(query)).first()
-    if record is None:
+    if record is None or not readable(caller, record):
         which = f"version {version} of " if version else ""
         raise errors.QuestionnaireNotFound(f"No {which}questionnaire with key {key}")
     return record
@@ -99,10 +131,13 @@ async def questionnaire_by_id(session: AsyncSession, record_id: uuid.UUID) -> Qu
     return record
 
 
-async def latest_questionnaires(session: AsyncSession) -> list[QuestionnaireRecord]:
-    """Return the latest version of every stored questionnaire, newest first."""
+async def latest_questionnaires(
+    session: AsyncSession, caller: Identity
+) -> list[QuestionnaireRecord]:
+    """Return the latest version of every questionnaire the caller may read, newest first."""
     latest = (
         select(QuestionnaireRecord.key, func.max(QuestionnaireRecord.version).label("v"))
+        .where(visible(QuestionnaireRecord.org_id, caller))
         .group_by(col(QuestionnaireRecord.key))
         .subquery()
     )
@@ -128,19 +163,30 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def get_survey(session: AsyncSession, survey_id: uuid.UUID) -> SurveyRecord:
-    """Return a survey or raise SurveyNotFound."""
+async def get_survey(
+    session: AsyncSession, survey_id: uuid.UUID, caller: Identity, write: bool = False
+) -> SurveyRecord:
+    """Return a survey the caller may read (or change, with `write`), or raise SurveyNotFound."""
     record = await session.get(SurveyRecord, survey_id)
-    if record is None:
+    if record is None or not readable(caller, record):
         raise errors.SurveyNotFound(f"No survey {survey_id}")
+    if write:
+        check_writable(caller, record)
     return record
 
 
 async def list_surveys(
-    session: AsyncSession, project_id: uuid.UUID | None, evaluation_id: uuid.UUID | None
+    session: AsyncSession,
+    caller: Identity,
+    project_id: uuid.UUID | None,
+    evaluation_id: uuid.UUID | None,
 ) -> list[SurveyRecord]:
-    """Return surveys, newest first, of one project or evaluation when asked."""
-    query = select(SurveyRecord).order_by(col(SurveyRecord.created_at).desc())
+    """Return the surveys the caller may read, newest first, of one project or evaluation."""
+    query = (
+        select(SurveyRecord)
+        .where(visible(SurveyRecord.org_id, caller))
+        .order_by(col(SurveyRecord.created_at).desc())
+    )
     if project_id is not None:
         query = query.where(SurveyRecord.project_id == project_id)
     if evaluation_id is not None:
@@ -255,10 +301,16 @@ async def list_sheets(
 
 
 async def review_sheet(
-    session: AsyncSession, sheet: SheetRecord, state: str, note: str | None, now: datetime
+    session: AsyncSession,
+    sheet: SheetRecord,
+    state: str,
+    note: str | None,
+    now: datetime,
+    caller: Identity,
 ) -> SheetRecord:
     """Set a sheet's review state and note; a rejected sheet stays stored but stops counting."""
     sheet.review, sheet.note, sheet.reviewed_at = state, note, now
+    sheet.reviewed_by = caller.client_id
     session.add(sheet)
     await session.flush()
     return sheet

@@ -128,7 +128,7 @@ def render_form(page: Page) -> str:
     status = ' class="error"' if message else ""
     body = (
         f"<h1>{escape(form.name)}</h1>{intro}{signature}{anonymous}"
-        f'<form id="sheet" method="post" action="{escape(path)}" '
+        f'<form id="sheet" method="post" action="{escape(path)}/sheets" '
         f'data-endpoint="{escape(path)}/sheets" data-token="{escape(page.token)}">'
         f'<input type="hidden" name="id" value="{page.sheet_id}">{invitation}'
         f"{_header(page)}{questions}"

@@ -6,7 +6,6 @@ about twice the CPU of psycopg on the same INSERTs, and CPU is what bounds submi
 Many answer rows are sent with COPY. SQLite takes the same statements through SQLAlchemy Core.
 """
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,13 +23,24 @@ SHEET = SurveyModel.metadata.tables["sheet"]
 ANSWER = SurveyModel.metadata.tables["answer"]
 SURVEY_COLUMNS = (
     "id, questionnaire_id, name, project_id, evaluation_id, public_token, opens_at, closes_at, "
-    "target, groups, invitation_only, created_at"
+    "target, groups, invitation_only, org_id, created_by, created_at"
 )
-SHEET_COLUMNS = (
-    "id, survey_id, digest, respondent_group, answered_at, received_at, score_total, "
-    "score_items, body"
-)
-SHEET_MARKS = "(" + ", ".join(["%s"] * 9) + ", 'accepted')"
+INSERT_SHEETS = """
+INSERT INTO sheet (id, survey_id, digest, respondent_group, answered_at, received_at,
+                   score_total, score_items, body, review)
+SELECT id, %s, digest, respondent_group, answered_at, %s, score_total, score_items, body::jsonb,
+       'accepted'
+FROM unnest(%s::uuid[], %s::bytea[], %s::text[], %s::timestamptz[], %s::int[], %s::int2[],
+            %s::text[]) AS s(id, digest, respondent_group, answered_at, score_total, score_items,
+                             body)
+ON CONFLICT (id) DO NOTHING
+RETURNING id
+"""
+INSERT_ANSWERS = """
+INSERT INTO answer (survey_id, sheet_id, question, level)
+SELECT %s, sheet_id, question, level FROM unnest(%s::uuid[], %s::int2[], %s::int2[])
+    AS a(sheet_id, question, level)
+"""
 COPY_FROM = 200  # answer rows from which COPY beats one multi-row INSERT
 
 
@@ -39,14 +49,13 @@ class SheetRow:
     """A sheet as stored."""
 
     id: uuid.UUID
-    survey_id: uuid.UUID
     digest: bytes
     respondent_group: str | None
     answered_at: datetime | None
-    received_at: datetime
     score_total: int
     score_items: int
     body: dict[str, Any]
+    encoded: str
 
 
 async def psycopg_connection(session: AsyncSession) -> Any | None:
@@ -75,63 +84,70 @@ async def survey_by_token(session: AsyncSession, token: str) -> SurveyRecord:
     return record
 
 
-def _sheet_values(row: SheetRow) -> tuple[Any, ...]:
-    return (
-        row.id,
-        row.survey_id,
-        row.digest,
-        row.respondent_group,
-        row.answered_at,
-        row.received_at,
-        row.score_total,
-        row.score_items,
-        json.dumps(row.body, ensure_ascii=False),
-    )
-
-
-async def insert_sheets(session: AsyncSession, rows: list[SheetRow]) -> set[uuid.UUID]:
+async def insert_sheets(
+    session: AsyncSession, survey_id: uuid.UUID, received_at: datetime, rows: list[SheetRow]
+) -> set[uuid.UUID]:
     """Insert sheets whose id is new; return the ids inserted (a used id inserts nothing)."""
     driver = await psycopg_connection(session)
-    inserted: set[uuid.UUID] = set()
-    page = 1000  # bind parameters per statement stay well below both databases' limits
-    for start in range(0, len(rows), page):
-        chunk = rows[start : start + page]
-        if driver is None:
-            values = [{**row.__dict__, "review": "accepted"} for row in chunk]
+    if driver is None:
+        inserted: set[uuid.UUID] = set()
+        shared = {"survey_id": survey_id, "received_at": received_at, "review": "accepted"}
+        for start in range(0, len(rows), 1000):  # SQLite allows 32,766 bound values
+            values = [
+                {**{k: v for k, v in row.__dict__.items() if k != "encoded"}, **shared}
+                for row in rows[start : start + 1000]
+            ]
             statement = sqlite.insert(SHEET).on_conflict_do_nothing().returning(SHEET.c.id)
             result = await session.exec(statement.values(values))
             inserted.update(found[0] for found in result.all())
-            continue
-        sql = (
-            f"INSERT INTO sheet ({SHEET_COLUMNS}, review) VALUES "
-            f"{', '.join([SHEET_MARKS] * len(chunk))} ON CONFLICT (id) DO NOTHING RETURNING id"
-        )
-        cursor = await driver.execute(sql, [v for row in chunk for v in _sheet_values(row)])
-        inserted.update(found[0] for found in await cursor.fetchall())
-    return inserted
+        return inserted
+    # One array per column: the statement text never changes, so PostgreSQL plans it once.
+    columns = [list(column) for column in zip(*map(_sheet_values, rows), strict=True)]
+    cursor = await driver.execute(INSERT_SHEETS, [survey_id, received_at, *columns])
+    return {found[0] for found in await cursor.fetchall()}
+
+
+def _sheet_values(row: SheetRow) -> tuple[Any, ...]:
+    return (
+        row.id,
+        row.digest,
+        row.respondent_group,
+        row.answered_at,
+        row.score_total,
+        row.score_items,
+        row.encoded,
+    )
 
 
 async def insert_answers(
-    session: AsyncSession, rows: list[tuple[uuid.UUID, uuid.UUID, int, int]]
+    session: AsyncSession,
+    survey_id: uuid.UUID,
+    sheets: list[tuple[uuid.UUID, list[tuple[int, int]]]],
 ) -> None:
-    """Insert answer rows (survey, sheet, question, level): COPY when there are many."""
-    if not rows:
+    """Insert each sheet's answer rows (question, level): COPY when there are many."""
+    count = sum(len(rows) for _, rows in sheets)
+    if count == 0:
         return
     driver = await psycopg_connection(session)
     if driver is None:
-        keys = ("survey_id", "sheet_id", "question", "level")
-        for start in range(0, len(rows), 5000):  # SQLite allows 32,766 bound values
-            chunk = rows[start : start + 5000]
-            values = [dict(zip(keys, row, strict=True)) for row in chunk]
-            await session.exec(insert(ANSWER).values(values))
+        values = [
+            {"survey_id": survey_id, "sheet_id": sheet_id, "question": q, "level": level}
+            for sheet_id, rows in sheets
+            for q, level in rows
+        ]
+        for start in range(0, len(values), 5000):  # SQLite allows 32,766 bound values
+            await session.exec(insert(ANSWER).values(values[start : start + 5000]))
         return
-    if len(rows) >= COPY_FROM:
-        data = "".join(f"{s}\t{sheet}\t{q}\t{level}\n" for s, sheet, q, level in rows)
+    if count >= COPY_FROM:
+        lines: list[str] = []
+        for sheet_id, rows in sheets:
+            head = f"{survey_id}\t{sheet_id}\t"
+            lines.extend(f"{head}{q}\t{level}\n" for q, level in rows)
         async with driver.cursor() as cursor:
             command = "COPY answer (survey_id, sheet_id, question, level) FROM STDIN"
             async with cursor.copy(command) as copy:
-                await copy.write(data)
+                await copy.write("".join(lines))
         return
-    marks = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    sql = f"INSERT INTO answer (survey_id, sheet_id, question, level) VALUES {marks}"
-    await driver.execute(sql, [v for row in rows for v in row])
+    columns = [(sheet_id, q, level) for sheet_id, rows in sheets for q, level in rows]
+    sheet_ids, questions, levels = (list(column) for column in zip(*columns, strict=True))
+    await driver.execute(INSERT_ANSWERS, [survey_id, sheet_ids, questions, levels])

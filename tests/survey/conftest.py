@@ -1,15 +1,19 @@
 """Fixtures of the survey tests: the service on a fresh database, the whole system, helpers."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from pydantic import SecretStr
 
 from gateway.main import LocalSettings, create_app
 from gateway.settings import GatewaySettings
-from services.kit import testing
+from services.kit import identity, testing
+from services.kit.clients import service_client
 from services.report.settings import ReportSettings
 from services.scoring.settings import ScoringSettings
 from services.survey.main import create_app as create_survey_app
@@ -17,28 +21,61 @@ from services.survey.settings import SurveySettings
 from tests.conftest import NewDatabase
 
 PROBLEM = "application/problem+json"
+ADMIN_KEY = "jx_survey-tests-admin-key-0123456789"
+CALLER = identity.Identity("evaluator", "org-a", frozenset({"survey:manage"}), frozenset({"org-a"}))
+Clients = Callable[..., Awaitable[httpx.AsyncClient]]
 # Seed 001's 表3: 52 respondents, three questions, counts per level 非常满意 … 非常不满意.
 SEED001_SHEETS = [("非常满意",) * 3] * 49 + [("非常满意", "满意", "满意")] + [("满意",) * 3] * 2
 
 
+def signed(client: httpx.AsyncClient, caller: identity.Identity) -> httpx.AsyncClient:
+    """Make a client sign its requests as the gateway would for `caller`."""
+    secret = identity.secret_bytes()
+
+    async def sign(request: httpx.Request) -> None:
+        target = request.url.raw_path.decode("ascii")
+        request.headers.update(dict(identity.sign(secret, caller, request.method, target)))
+
+    client.event_hooks["request"] = [*client.event_hooks["request"], sign]
+    return client
+
+
 @pytest.fixture
-async def survey(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the survey service on an empty database (SQLite, then PostgreSQL)."""
+async def clients(database_url: str) -> AsyncIterator[Clients]:
+    """Make clients of one survey service on an empty database, each signed as a caller."""
     app = create_survey_app(SurveySettings(database_url=database_url))
-    async with testing.started(app) as client:
-        yield client
+    async with LifespanManager(app, startup_timeout=60) as manager:
+        async with AsyncExitStack() as stack:
+
+            async def make(caller: identity.Identity = CALLER) -> httpx.AsyncClient:
+                client = service_client("http://test", manager.app)
+                return signed(await stack.enter_async_context(client), caller)
+
+            yield make
+
+
+@pytest.fixture
+async def survey(clients: Clients) -> httpx.AsyncClient:
+    """A client of the survey service on an empty database (SQLite, then PostgreSQL)."""
+    return await clients()
 
 
 @pytest.fixture
 async def gateway(new_database: NewDatabase) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an in-process gateway whose three services run in the same process."""
+    """A client holding the admin key of an in-process gateway with its services in-process."""
     local = LocalSettings(
         scoring=ScoringSettings(database_url=new_database()),
         survey=SurveySettings(database_url=new_database()),
         report=ReportSettings(database_url=new_database()),
     )
-    app = create_app(GatewaySettings(_env_file=None), local)
-    async with testing.started(app) as client:
+    settings = GatewaySettings(
+        _env_file=None,
+        database_url=new_database(),
+        bootstrap_admin_key=SecretStr(ADMIN_KEY),
+        public_rate="100000/minute",
+    )
+    async with testing.started(create_app(settings, local)) as client:
+        client.headers["x-api-key"] = ADMIN_KEY
         yield client
 
 

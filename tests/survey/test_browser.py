@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.async_api import Page, Route, async_playwright
 
 from services.kit import testing
-from tests.survey.conftest import field
+from tests.survey.conftest import ADMIN_KEY, field
 
 pytestmark = pytest.mark.processes
 ROOT = Path(__file__).parents[2]
@@ -50,9 +50,10 @@ def system(tmp_path: Path) -> Iterator[str]:
     env = {
         **os.environ,
         **{
-            f"{s}_DATABASE_URL": f"sqlite:///{tmp_path}/{s.lower()}.db"
-            for s in ("SURVEY", "SCORING", "REPORT")
+            f"{name}_DATABASE_URL": f"sqlite:///{tmp_path}/{name.lower()}.db"
+            for name in ("SURVEY", "SCORING", "REPORT", "GATEWAY")
         },
+        "GATEWAY_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
         "PYTHONPATH": str(ROOT),
     }
     process = subprocess.Popen(
@@ -94,7 +95,8 @@ async def _count(client: httpx.AsyncClient, survey_id: str) -> int:
 async def test_the_phone_page_survives_a_network_failure_and_counts_once(
     system: str, phone: Any, tmp_path: Path
 ) -> None:
-    async with httpx.AsyncClient(base_url=system, timeout=30) as client:
+    headers = {"x-api-key": ADMIN_KEY}  # the page itself needs none
+    async with httpx.AsyncClient(base_url=system, timeout=30, headers=headers) as client:
         made = await field(client, "seed001", prefix=API)
         url = f"{system}{API}/s/{made['public_token']}"
         page = await phone.new_page()

@@ -16,7 +16,7 @@ from services.kit.models import utcnow
 from services.survey import answers, ingest, store
 from services.survey.api.templates import template
 from services.survey.models import SheetRecord, SurveyRecord
-from tests.survey.conftest import field, likert_sheet
+from tests.survey.conftest import CALLER, field, likert_sheet
 
 INI = Path(__file__).parents[2] / "services" / "survey" / "alembic.ini"
 
@@ -49,7 +49,7 @@ async def test_a_second_transaction_waits_for_the_first_and_stores_only_if_it_fa
     sessions = db.sessionmaker(engine)
     try:
         async with sessions() as session:
-            record = await store.add_questionnaire(session, template("seed001"))
+            record = await store.add_questionnaire(session, template("seed001"), CALLER)
             survey = SurveyRecord(questionnaire_id=record.id, name="race", public_token="race")
             session.add(survey)
             await session.commit()

@@ -33,7 +33,7 @@ async def test_the_page_behind_the_gateway_posts_to_the_public_path(
     assert page.status_code == 200
     action = re.search(r'<form id="sheet" method="post" action="([^"]+)"', page.text)
     assert action is not None
-    assert action.group(1) == f"{API}/s/{made['public_token']}"
+    assert action.group(1) == f"{API}/s/{made['public_token']}/sheets"
     sheet_id = re.search(r'name="id" value="([0-9a-f-]{36})"', page.text)
     assert sheet_id is not None
     posted = await gateway.post(

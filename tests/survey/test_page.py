@@ -22,7 +22,7 @@ async def test_the_page_shows_every_question_and_posts_to_the_public_path(
     html = page.text
     assert '<html lang="zh-CN">' in html
     assert 'name="viewport"' in html
-    assert f'action="/api/v1/survey/s/{token}"' in html
+    assert f'action="/api/v1/survey/s/{token}/sheets"' in html
     assert f'data-endpoint="/api/v1/survey/s/{token}/sheets"' in html
     assert "安全生产标准化建设专项资金满意度调查问卷" in html
     assert "可匿名填写" in html
@@ -32,7 +32,7 @@ async def test_the_page_shows_every_question_and_posts_to_the_public_path(
     assert 'value="职工"' in html
     assert "<script>" in html
     direct = await survey.get(f"/s/{token}")
-    assert f'action="/s/{token}"' in direct.text
+    assert f'action="/s/{token}/sheets"' in direct.text
 
 
 async def test_unknown_closed_and_unopened_surveys_get_a_page_saying_so(
@@ -64,10 +64,10 @@ async def test_the_form_posts_without_javascript_and_a_repost_counts_once(
     assert match is not None
     sheet_id = match.group(1)
     fields = {"id": sheet_id, "a:1": "非常满意", "a:2": "满意", "a:3": "一般"}
-    posted = await survey.post(f"/s/{token}", data=fields, headers=FORM)
+    posted = await survey.post(f"/s/{token}/sheets", data=fields, headers=FORM)
     assert posted.status_code == 200, posted.text
     assert "提交成功" in posted.text
-    again = await survey.post(f"/s/{token}", data=fields, headers=FORM)
+    again = await survey.post(f"/s/{token}/sheets", data=fields, headers=FORM)
     assert "提交成功" in again.text
     results = (await survey.get(f"/surveys/{made['id']}/results")).json()
     assert results["n"] == 1
@@ -82,7 +82,7 @@ async def test_a_posted_form_with_errors_comes_back_marked_and_filled_in(
     token = made["public_token"]
     sheet_id = str(uuid.uuid4())
     fields = {"id": sheet_id, "a:1": "10", "a:2": "7", "h:企业": "石狮某公司", "h:填写日期": "六月"}
-    posted = await survey.post(f"/s/{token}", data=fields, headers=FORM)
+    posted = await survey.post(f"/s/{token}/sheets", data=fields, headers=FORM)
     assert posted.status_code == 422
     html = posted.text
     assert 'id="q-3" class="q bad"' in html
@@ -93,5 +93,5 @@ async def test_a_posted_form_with_errors_comes_back_marked_and_filled_in(
     assert 'name="a:2" value="7" data-int="1" checked' in html
     assert f'name="id" value="{sheet_id}"' in html  # nothing stored: the same sheet may return
     assert (await survey.get(f"/surveys/{made['id']}/results")).json()["n"] == 0
-    missing = await survey.post("/s/no-such-token", data=fields, headers=FORM)
+    missing = await survey.post("/s/no-such-token/sheets", data=fields, headers=FORM)
     assert missing.status_code == 404

@@ -2,17 +2,32 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from services.kit.db import SessionDep
 from services.kit.problems import InvalidRequest, Problem, location, problem_responses
 from services.survey import answers, errors, ingest, schemas, store, writes
+from services.survey.api import page
 from services.survey.api.deps import NowDep, SettingsDep
 from services.survey.models import SurveyRecord
 from services.survey.questionnaire import Issue
 
 router = APIRouter(prefix="/s/{token}", tags=["collection"])
+FORM = "application/x-www-form-urlencoded"
+SHEET_BODIES = {
+    "application/json": {"schema": answers.SheetIn.model_json_schema()},
+    FORM: {
+        "schema": {
+            "type": "object",
+            "description": "The answer page's form: id, a:<question>, h:<header field>, "
+            "group, invitation",
+            "additionalProperties": {"type": "string"},
+        }
+    },
+}
 
 
 async def _survey(session: SessionDep, token: str) -> tuple[SurveyRecord, answers.Compiled]:
@@ -59,6 +74,9 @@ async def get_form(token: str, session: SessionDep, now: NowDep) -> schemas.Form
     status_code=201,
     response_model=schemas.SheetReceipt,
     summary="Submit one sheet: 201 stored; 200 the same sheet again (stores nothing)",
+    description="JSON from apps and the answer page's script; the page's plain form post "
+    "(form-urlencoded, without JavaScript) is answered with an HTML page instead.",
+    openapi_extra={"requestBody": {"required": True, "content": SHEET_BODIES}},
     responses=problem_responses(
         errors.SurveyNotFound,
         errors.SurveyClosed,
@@ -69,20 +87,30 @@ async def get_form(token: str, session: SessionDep, now: NowDep) -> schemas.Form
     ),
 )
 async def submit_sheet(
-    token: str,
-    sheet: answers.SheetIn,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    response: Response,
-) -> schemas.SheetReceipt:
-    survey, form = await _survey(session, token)
+    token: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    body = await request.body()
     grace = ingest.grace(settings.late_grace_h)
+    if request.headers.get("content-type", "").startswith(FORM):
+        try:
+            survey, form = await _survey(session, token)
+        except errors.SurveyNotFound:
+            return HTMLResponse(page.NOT_FOUND, status_code=404)
+        return await page.answer_form(session, survey, form, body, request, grace, now)
+    # Parsed here rather than by FastAPI: one validation straight from the bytes, and the
+    # receipt serialised once, on the path every submit takes.
+    try:
+        sheet = answers.SheetIn.model_validate_json(body)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
+        ) from error
+    survey, form = await _survey(session, token)
     (outcome,) = await ingest.store_sheets(session, survey, form, [(0, sheet)], now, grace)
     if outcome.problem is not None:
         raise outcome.problem
-    response.status_code = outcome.status
-    return receipt(outcome)
+    content = receipt(outcome).model_dump_json()
+    return Response(content, status_code=outcome.status, media_type="application/json")
 
 
 def _parse(index: int, raw: Any) -> answers.SheetIn | Problem:

@@ -1,11 +1,13 @@
 """The answer page for phones, at the survey's public link, and its no-JavaScript form post.
 
-The page is HTML for people, so its errors are HTML pages too (with the right status); the JSON
-API next door (`/s/{token}/sheets`) answers problem+json. Links in the page carry the gateway's
-x-forwarded-prefix, so the form posts to the public path.
+The page is HTML for people, so its errors are HTML pages too (with the right status). Its form
+posts to `/s/{token}/sheets`, the same public route as the JSON API: with JavaScript the page
+sends JSON there itself; without, the browser posts the form and gets a page back. Paths in the
+page carry the gateway's x-forwarded-prefix, so the form posts to the public path.
 """
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import parse_qsl
 
@@ -16,7 +18,8 @@ from pydantic import ValidationError
 from services.kit.db import SessionDep
 from services.kit.problems import Problem, location
 from services.survey import answers, errors, ingest, store, webform, writes
-from services.survey.api.deps import NowDep, SettingsDep, prefix
+from services.survey.api.deps import NowDep, prefix
+from services.survey.models import SurveyRecord
 from services.survey.questionnaire import Issue, ScoredQuestion
 
 router = APIRouter(prefix="/s/{token}", tags=["collection"])
@@ -98,21 +101,17 @@ def _sheet(fields: list[tuple[str, str]], form: answers.Compiled) -> dict[str, o
     return raw
 
 
-@router.post(
-    "",
-    response_class=HTMLResponse,
-    summary="Submit the answer page without JavaScript (form-urlencoded)",
-    responses=HTML_RESPONSES,
-)
-async def post_page(
-    token: str, session: SessionDep, request: Request, settings: SettingsDep, now: NowDep
+async def answer_form(
+    session: SessionDep,
+    survey: SurveyRecord,
+    form: answers.Compiled,
+    body: bytes,
+    request: Request,
+    grace: timedelta,
+    now: datetime,
 ) -> HTMLResponse:
-    try:
-        survey = await writes.survey_by_token(session, token)
-    except errors.SurveyNotFound:
-        return HTMLResponse(NOT_FOUND, status_code=404)
-    form = await store.form_by_id(session, survey.questionnaire_id)
-    body = await request.body()
+    """Store a sheet posted by the answer page without JavaScript; answer with a page."""
+    token = survey.public_token
     fields = parse_qsl(body[:MAX_FORM_BYTES].decode("utf-8", "replace"))
     raw = _sheet(fields, form)
     try:
@@ -121,7 +120,6 @@ async def post_page(
         issues = [Issue(location(("body", *e["loc"])), e["msg"]) for e in error.errors()]
         problem: Problem | None = ingest.invalid(issues)
     else:
-        grace = ingest.grace(settings.late_grace_h)
         (outcome,) = await ingest.store_sheets(session, survey, form, [(0, sheet)], now, grace)
         problem = outcome.problem
     if problem is None:

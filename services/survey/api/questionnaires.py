@@ -5,6 +5,7 @@ import uuid
 from fastapi import APIRouter, Body
 
 from services.kit.db import SessionDep
+from services.kit.identity import IdentityDep
 from services.kit.problems import problem_responses
 from services.survey import errors, schemas, store
 from services.survey.models import QuestionnaireRecord
@@ -40,9 +41,9 @@ def public(record: QuestionnaireRecord) -> schemas.QuestionnairePublic:
     responses=problem_responses(errors.InvalidQuestionnaire),
 )
 async def create_questionnaire(
-    session: SessionDep, body: Questionnaire = Body()
+    session: SessionDep, caller: IdentityDep, body: Questionnaire = Body()
 ) -> schemas.QuestionnairePublic:
-    return public(await store.add_questionnaire(session, checked(body)))
+    return public(await store.add_questionnaire(session, checked(body), caller))
 
 
 @router.get(
@@ -50,8 +51,10 @@ async def create_questionnaire(
     response_model=schemas.QuestionnairesPublic,
     summary="List the latest version of each questionnaire",
 )
-async def list_questionnaires(session: SessionDep) -> schemas.QuestionnairesPublic:
-    records = await store.latest_questionnaires(session)
+async def list_questionnaires(
+    session: SessionDep, caller: IdentityDep
+) -> schemas.QuestionnairesPublic:
+    records = await store.latest_questionnaires(session, caller)
     return schemas.QuestionnairesPublic(
         items=[schemas.QuestionnaireSummary.model_validate(r) for r in records]
     )
@@ -63,8 +66,10 @@ async def list_questionnaires(session: SessionDep) -> schemas.QuestionnairesPubl
     summary="Read the latest version of a questionnaire",
     responses=problem_responses(errors.QuestionnaireNotFound),
 )
-async def get_questionnaire(key: uuid.UUID, session: SessionDep) -> schemas.QuestionnairePublic:
-    return public(await store.get_questionnaire(session, key))
+async def get_questionnaire(
+    key: uuid.UUID, session: SessionDep, caller: IdentityDep
+) -> schemas.QuestionnairePublic:
+    return public(await store.get_questionnaire(session, key, None, caller))
 
 
 @router.get(
@@ -74,18 +79,20 @@ async def get_questionnaire(key: uuid.UUID, session: SessionDep) -> schemas.Ques
     responses=problem_responses(errors.QuestionnaireNotFound),
 )
 async def get_questionnaire_version(
-    key: uuid.UUID, version: int, session: SessionDep
+    key: uuid.UUID, version: int, session: SessionDep, caller: IdentityDep
 ) -> schemas.QuestionnairePublic:
-    return public(await store.get_questionnaire(session, key, version))
+    return public(await store.get_questionnaire(session, key, version, caller))
 
 
 @router.put(
     "/{key}",
     response_model=schemas.QuestionnairePublic,
     summary="Edit a questionnaire: stores the next version; surveys keep theirs",
-    responses=problem_responses(errors.QuestionnaireNotFound, errors.InvalidQuestionnaire),
+    responses=problem_responses(
+        errors.QuestionnaireNotFound, errors.ReadOnly, errors.InvalidQuestionnaire
+    ),
 )
 async def update_questionnaire(
-    key: uuid.UUID, session: SessionDep, body: Questionnaire = Body()
+    key: uuid.UUID, session: SessionDep, caller: IdentityDep, body: Questionnaire = Body()
 ) -> schemas.QuestionnairePublic:
-    return public(await store.add_questionnaire(session, checked(body), key=key))
+    return public(await store.add_questionnaire(session, checked(body), caller, key=key))

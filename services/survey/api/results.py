@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from services.kit.db import SessionDep
+from services.kit.identity import IdentityDep
 from services.kit.problems import problem_responses
 from services.survey import errors, exports, results, store
 from services.survey.models import SurveyRecord
@@ -40,8 +41,10 @@ async def compute(session: SessionDep, survey: SurveyRecord) -> results.Results:
     summary="Results: counts per level, n, response rate, satisfaction, CI, Cronbach's alpha",
     responses=problem_responses(errors.SurveyNotFound),
 )
-async def get_results(survey_id: uuid.UUID, session: SessionDep) -> results.Results:
-    return await compute(session, await store.get_survey(session, survey_id))
+async def get_results(
+    survey_id: uuid.UUID, session: SessionDep, caller: IdentityDep
+) -> results.Results:
+    return await compute(session, await store.get_survey(session, survey_id, caller))
 
 
 @router.get(
@@ -53,8 +56,10 @@ async def get_results(survey_id: uuid.UUID, session: SessionDep) -> results.Resu
         **problem_responses(errors.SurveyNotFound),
     },
 )
-async def export(survey_id: uuid.UUID, name: Export, session: SessionDep) -> Response:
-    survey = await store.get_survey(session, survey_id)
+async def export(
+    survey_id: uuid.UUID, name: Export, session: SessionDep, caller: IdentityDep
+) -> Response:
+    survey = await store.get_survey(session, survey_id, caller)
     form = await store.form_by_id(session, survey.questionnaire_id)
     table, kind = name.value.split(".")
     if table == "answers":

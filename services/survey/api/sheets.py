@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.kit.db import SessionDep
+from services.kit.identity import IdentityDep
 from services.kit.problems import problem_responses
 from services.survey import errors, schemas, store
 from services.survey.api.deps import NowDep
@@ -22,11 +23,12 @@ router = APIRouter(prefix="/surveys/{survey_id}/sheets", tags=["sheets"])
 async def list_sheets(
     survey_id: uuid.UUID,
     session: SessionDep,
+    caller: IdentityDep,
     review: schemas.ReviewState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> schemas.SheetsPublic:
-    await store.get_survey(session, survey_id)
+    await store.get_survey(session, survey_id, caller)
     found, total = await store.list_sheets(session, survey_id, review, limit, offset)
     return schemas.SheetsPublic(
         items=[schemas.SheetPublic.model_validate(s) for s in found], total=total
@@ -37,11 +39,12 @@ async def list_sheets(
     "/{sheet_id}",
     response_model=schemas.SheetPublic,
     summary="Read one sheet",
-    responses=problem_responses(errors.SheetNotFound),
+    responses=problem_responses(errors.SurveyNotFound, errors.SheetNotFound),
 )
 async def get_sheet(
-    survey_id: uuid.UUID, sheet_id: uuid.UUID, session: SessionDep
+    survey_id: uuid.UUID, sheet_id: uuid.UUID, session: SessionDep, caller: IdentityDep
 ) -> schemas.SheetPublic:
+    await store.get_survey(session, survey_id, caller)
     return schemas.SheetPublic.model_validate(await store.get_sheet(session, survey_id, sheet_id))
 
 
@@ -49,15 +52,18 @@ async def get_sheet(
     "/{sheet_id}/review",
     response_model=schemas.SheetPublic,
     summary="Review a sheet: accepted, has_issues or rejected (kept, no longer counted)",
-    responses=problem_responses(errors.SheetNotFound),
+    responses=problem_responses(errors.SurveyNotFound, errors.SheetNotFound, errors.ReadOnly),
 )
 async def review_sheet(
     survey_id: uuid.UUID,
     sheet_id: uuid.UUID,
     body: schemas.ReviewUpdate,
     session: SessionDep,
+    caller: IdentityDep,
     now: NowDep,
 ) -> schemas.SheetPublic:
+    await store.get_survey(session, survey_id, caller, write=True)
     sheet = await store.get_sheet(session, survey_id, sheet_id)
-    reviewed = await store.review_sheet(session, sheet, body.state, body.note or None, now)
+    note = body.note or None
+    reviewed = await store.review_sheet(session, sheet, body.state, note, now, caller)
     return schemas.SheetPublic.model_validate(reviewed)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.kit.db import SessionDep
+from services.kit.identity import IdentityDep
 from services.kit.problems import InvalidRequest, problem_responses
 from services.survey import errors, ingest, schemas, store
 from services.survey.api.deps import NowDep, public_base
@@ -29,7 +30,7 @@ async def public(
     """Return a survey with its questionnaire version and link."""
     questionnaire = await store.questionnaire_by_id(session, survey.questionnaire_id)
     return schemas.SurveyPublic(
-        **survey.model_dump(exclude={"questionnaire_id"}),
+        **survey.model_dump(exclude={"questionnaire_id", "org_id", "created_by"}),
         questionnaire_id=questionnaire.id,
         questionnaire_key=questionnaire.key,
         version=questionnaire.version,
@@ -46,13 +47,21 @@ async def public(
     responses=problem_responses(errors.QuestionnaireNotFound),
 )
 async def create_survey(
-    body: schemas.SurveyCreate, session: SessionDep, request: Request, now: NowDep
+    body: schemas.SurveyCreate,
+    session: SessionDep,
+    caller: IdentityDep,
+    request: Request,
+    now: NowDep,
 ) -> schemas.SurveyPublic:
-    questionnaire = await store.get_questionnaire(session, body.questionnaire_key, body.version)
+    questionnaire = await store.get_questionnaire(
+        session, body.questionnaire_key, body.version, caller
+    )
     survey = SurveyRecord(
         **body.model_dump(exclude={"questionnaire_key", "version"}),
         questionnaire_id=questionnaire.id,
         public_token=store.new_token(),
+        org_id=caller.org_id,
+        created_by=caller.client_id,
     )
     session.add(survey)
     await session.flush()
@@ -62,12 +71,13 @@ async def create_survey(
 @router.get("", response_model=schemas.SurveysPublic, summary="List surveys, newest first")
 async def list_surveys(
     session: SessionDep,
+    caller: IdentityDep,
     request: Request,
     now: NowDep,
     project_id: uuid.UUID | None = None,
     evaluation_id: uuid.UUID | None = None,
 ) -> schemas.SurveysPublic:
-    found = await store.list_surveys(session, project_id, evaluation_id)
+    found = await store.list_surveys(session, caller, project_id, evaluation_id)
     return schemas.SurveysPublic(items=[await public(session, request, s, now) for s in found])
 
 
@@ -78,25 +88,27 @@ async def list_surveys(
     responses=problem_responses(errors.SurveyNotFound),
 )
 async def get_survey(
-    survey_id: uuid.UUID, session: SessionDep, request: Request, now: NowDep
+    survey_id: uuid.UUID, session: SessionDep, caller: IdentityDep, request: Request, now: NowDep
 ) -> schemas.SurveyPublic:
-    return await public(session, request, await store.get_survey(session, survey_id), now)
+    survey = await store.get_survey(session, survey_id, caller)
+    return await public(session, request, survey, now)
 
 
 @router.patch(
     "/{survey_id}",
     response_model=schemas.SurveyPublic,
     summary="Change a survey's name, window, target or groups (close it by setting closes_at)",
-    responses=problem_responses(errors.SurveyNotFound),
+    responses=problem_responses(errors.SurveyNotFound, errors.ReadOnly),
 )
 async def update_survey(
     survey_id: uuid.UUID,
     body: schemas.SurveyUpdate,
     session: SessionDep,
+    caller: IdentityDep,
     request: Request,
     now: NowDep,
 ) -> schemas.SurveyPublic:
-    survey = await store.get_survey(session, survey_id)
+    survey = await store.get_survey(session, survey_id, caller, write=True)
     changes = body.model_dump(exclude_unset=True)
     opens_at = changes.get("opens_at", survey.opens_at)
     closes_at = changes.get("closes_at", survey.closes_at)
@@ -117,12 +129,16 @@ async def update_survey(
     status_code=201,
     response_model=schemas.InvitationsPublic,
     summary="Make single-use invitations (shown once; answers stay anonymous)",
-    responses=problem_responses(errors.SurveyNotFound),
+    responses=problem_responses(errors.SurveyNotFound, errors.ReadOnly),
 )
 async def create_invitations(
-    survey_id: uuid.UUID, body: schemas.InvitationsCreate, session: SessionDep, request: Request
+    survey_id: uuid.UUID,
+    body: schemas.InvitationsCreate,
+    session: SessionDep,
+    caller: IdentityDep,
+    request: Request,
 ) -> schemas.InvitationsPublic:
-    survey = await store.get_survey(session, survey_id)
+    survey = await store.get_survey(session, survey_id, caller, write=True)
     tokens = await store.add_invitations(session, survey.id, body.count)
     made, used = await store.invitation_counts(session, survey.id)
     base = link(request, survey)
@@ -144,9 +160,13 @@ def _qr(request: Request, survey: SurveyRecord, kind: str, scale: int) -> bytes:
     responses={200: {"content": {"image/png": {}}}, **problem_responses(errors.SurveyNotFound)},
 )
 async def get_qr_png(
-    survey_id: uuid.UUID, session: SessionDep, request: Request, scale: Scale = 8
+    survey_id: uuid.UUID,
+    session: SessionDep,
+    caller: IdentityDep,
+    request: Request,
+    scale: Scale = 8,
 ) -> Response:
-    survey = await store.get_survey(session, survey_id)
+    survey = await store.get_survey(session, survey_id, caller)
     return Response(_qr(request, survey, "png", scale), media_type="image/png")
 
 
@@ -157,7 +177,11 @@ async def get_qr_png(
     responses={200: {"content": {"image/svg+xml": {}}}, **problem_responses(errors.SurveyNotFound)},
 )
 async def get_qr_svg(
-    survey_id: uuid.UUID, session: SessionDep, request: Request, scale: Scale = 4
+    survey_id: uuid.UUID,
+    session: SessionDep,
+    caller: IdentityDep,
+    request: Request,
+    scale: Scale = 4,
 ) -> Response:
-    survey = await store.get_survey(session, survey_id)
+    survey = await store.get_survey(session, survey_id, caller)
     return Response(_qr(request, survey, "svg", scale), media_type="image/svg+xml")

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from services.kit.db import SessionDep
+from services.kit.identity import IdentityDep
 from services.kit.problems import problem_responses
 from services.survey import errors, schemas, store
 from services.survey.api.questionnaires import public
@@ -63,5 +64,7 @@ async def get_template(name: str) -> Questionnaire:
     summary="Start a new stored questionnaire from a template",
     responses=problem_responses(errors.TemplateNotFound),
 )
-async def copy_template(name: str, session: SessionDep) -> schemas.QuestionnairePublic:
-    return public(await store.add_questionnaire(session, template(name)))
+async def copy_template(
+    name: str, session: SessionDep, caller: IdentityDep
+) -> schemas.QuestionnairePublic:
+    return public(await store.add_questionnaire(session, template(name), caller))
