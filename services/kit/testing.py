@@ -13,8 +13,9 @@ import httpx
 import psycopg
 from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.kit import identity
 from services.kit.clients import service_client
 
 POSTGRES_URL_ENV = "JIXIAO_TEST_POSTGRES_URL"
@@ -59,6 +60,43 @@ async def started(app: ASGIApp, base_url: str = "http://test") -> AsyncIterator[
     async with LifespanManager(app, startup_timeout=60) as manager:
         async with service_client(base_url, manager.app) as client:
             yield client
+
+
+def caller(client_id: str, org_id: str, *shared_from: str) -> identity.Identity:
+    """Return a caller of an organisation with every service scope, reading `shared_from` too."""
+    scopes = {"scoring:read", "scoring:write", "survey:manage", "reports:read", "reports:write"}
+    return identity.Identity(
+        client_id, org_id, frozenset(scopes), frozenset({org_id, *shared_from})
+    )
+
+
+def signed_as(client: httpx.AsyncClient, who: identity.Identity) -> httpx.AsyncClient:
+    """Make a client sign its requests as the gateway does for `who` (a service's own tests)."""
+    secret = identity.secret_bytes()
+
+    async def sign(request: httpx.Request) -> None:
+        target = request.url.raw_path.decode("ascii")
+        request.headers.update(dict(identity.sign(secret, who, request.method, target)))
+
+    client.event_hooks["request"] = [*client.event_hooks["request"], sign]
+    return client
+
+
+class SignedApp:
+    """ASGI wrapper that signs every request as `who`, as the gateway would (for fuzzers)."""
+
+    def __init__(self, app: ASGIApp, who: identity.Identity) -> None:
+        self.app = app
+        self.who = who
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            signed = identity.sign(
+                identity.secret_bytes(), self.who, scope["method"], identity.target_of(scope)
+            )
+            headers = [(k, v) for k, v in scope["headers"] if not k.startswith(b"x-jixiao-")]
+            scope = {**scope, "headers": [*headers, *((k.encode(), v.encode()) for k, v in signed)]}
+        await self.app(scope, receive, send)
 
 
 def free_port() -> int:

@@ -24,6 +24,10 @@ class EvaluationFinalized(Problem):
     status, title, type = 409, "Evaluation is finalized", "/problems/evaluation-finalized"
 
 
+class ReadOnly(Problem):
+    status, title, type = 403, "Read-only", "/problems/read-only"
+
+
 class InvalidTransition(Problem):
     status, title, type = 409, "Status change not allowed", "/problems/invalid-transition"
 

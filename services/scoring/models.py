@@ -1,4 +1,8 @@
-"""Tables of the scoring service: indicator systems (versioned), projects, evaluations, audit."""
+"""Tables of the scoring service: indicator systems (versioned), projects, evaluations, audit.
+
+Systems, projects and evaluations belong to the organisation of the client that made them
+(`org_id`); a caller reads what its organisation owns or was shared, and changes only its own.
+"""
 
 import uuid
 from datetime import datetime
@@ -25,6 +29,7 @@ class IndicatorSystemRecord(ScoringModel, table=True):
     version: int
     name: str = Field(max_length=500)
     body: dict[str, Any] = Field(sa_column=Column(JsonColumn, nullable=False))
+    org_id: str | None = Field(default=None, max_length=100, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     created_by: str | None = Field(default=None, max_length=200)
 
@@ -39,6 +44,8 @@ class ProjectRecord(ScoringModel, table=True):
     year: int
     implementing_unit: str | None = Field(default=None, max_length=500)
     commissioning_unit: str | None = Field(default=None, max_length=500)
+    org_id: str | None = Field(default=None, max_length=100, index=True)
+    created_by: str | None = Field(default=None, max_length=200)
     facts: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JsonColumn, nullable=False)
     )
@@ -54,6 +61,8 @@ class EvaluationRecord(ScoringModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     project_id: uuid.UUID = Field(foreign_key="project.id", index=True)
     system_id: uuid.UUID = Field(foreign_key="indicator_system.id")
+    org_id: str | None = Field(default=None, max_length=100, index=True)
+    created_by: str | None = Field(default=None, max_length=200)
     status: str = Field(default="draft", max_length=20)
     revision: int = Field(default=1, description="Increases with every change")
     facts: dict[str, Any] = Field(

@@ -159,6 +159,7 @@ class SystemSummary(BaseModel):
     key: uuid.UUID
     version: int
     name: str
+    org_id: str | None = Field(description="The organisation that owns it")
     created_at: datetime
     created_by: str | None
 
@@ -219,6 +220,8 @@ class ProjectPublic(ProjectBase):
     """A stored project."""
 
     id: uuid.UUID
+    org_id: str | None = Field(description="The organisation that owns it")
+    created_by: str | None
     facts: dict[str, FactValue]
     created_at: datetime
     updated_at: datetime
@@ -295,6 +298,8 @@ class EvaluationPublic(BaseModel):
 
     id: uuid.UUID
     project_id: uuid.UUID
+    org_id: str | None = Field(description="The organisation that owns it (the project's)")
+    created_by: str | None
     system_id: uuid.UUID
     system_key: uuid.UUID
     system_version: int

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.models import utcnow
@@ -13,7 +12,6 @@ from services.scoring.engine import values
 from services.scoring.models import AuditEntry, EvaluationRecord
 from services.scoring.system import Issue
 
-CLIENT_HEADER = "x-jixiao-client-id"
 Change = tuple[str | None, Any, Any]  # (field, old, new) of one audit entry
 # Allowed status changes: (from, action) -> to.
 TRANSITIONS = {
@@ -22,11 +20,6 @@ TRANSITIONS = {
     ("submitted", "finalize"): "finalized",
     ("finalized", "reopen"): "draft",
 }
-
-
-def actor(request: Request) -> str:
-    """Return who is calling, as the gateway names the client (anonymous when run alone)."""
-    return request.headers.get(CLIENT_HEADER) or "anonymous"
 
 
 def dump_facts(facts: Mapping[str, Decimal | bool]) -> dict[str, str | bool]:
@@ -128,9 +121,7 @@ def record_changes(
         )
 
 
-def diff(
-    name: str, old: Mapping[str, Any], new: Mapping[str, Any]
-) -> list[Change]:
+def diff(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     """List the entries that differ between two mappings, as (name.key, old, new)."""
     keys = sorted(old.keys() | new.keys())
     return [(f"{name}.{k}", old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]

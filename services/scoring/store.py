@@ -2,11 +2,14 @@
 
 import uuid
 from collections import OrderedDict
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.identity import Identity
+from services.kit.problems import Problem
 from services.scoring import engine, errors
 from services.scoring.models import (
     AuditEntry,
@@ -19,6 +22,28 @@ from services.scoring.system import IndicatorSystem
 COMPILED_CACHE_SIZE = 256
 # Stored versions never change, so a compiled system can be kept for as long as it is used.
 _compiled: OrderedDict[uuid.UUID, tuple[IndicatorSystem, engine.CompiledSystem]] = OrderedDict()
+
+
+def writable(org_id: str | None, caller: Identity) -> bool:
+    """Tell whether a caller may change what an organisation owns (only its own)."""
+    return caller.internal or (org_id is not None and org_id == caller.org_id)
+
+
+def check_access(org_id: str | None, caller: Identity, write: bool, missing: Problem) -> None:
+    """Let a caller read what its organisation owns or was shared, and change only its own.
+
+    What the caller may not read is reported missing (404): nothing reveals what exists
+    elsewhere. A shared one it may read but not change is a 403.
+    """
+    if not caller.may_read(org_id):
+        raise missing
+    if write and not writable(org_id, caller):
+        raise errors.ReadOnly("Shared with your organisation to read, not to change")
+
+
+def readable(column: Any, caller: Identity) -> Any:
+    """Return a WHERE clause keeping the rows a caller may read."""
+    return true() if caller.internal else col(column).in_(caller.readable_orgs)
 
 
 def compiled(record: IndicatorSystemRecord) -> tuple[IndicatorSystem, engine.CompiledSystem]:
@@ -35,25 +60,23 @@ def compiled(record: IndicatorSystemRecord) -> tuple[IndicatorSystem, engine.Com
 
 
 async def add_system(
-    session: AsyncSession, system: IndicatorSystem, actor: str, key: uuid.UUID | None = None
+    session: AsyncSession, system: IndicatorSystem, caller: Identity, key: uuid.UUID | None = None
 ) -> IndicatorSystemRecord:
     """Store a system as version 1 of a new key, or as the next version of an existing key."""
-    version = 1
+    version, org_id = 1, caller.org_id
     if key is None:
         key = uuid.uuid4()
     else:
-        latest = await session.scalar(
-            select(func.max(IndicatorSystemRecord.version)).where(IndicatorSystemRecord.key == key)
-        )
-        if latest is None:
-            raise errors.SystemNotFound(f"No indicator system with key {key}")
-        version = latest + 1
+        latest = await get_system(session, key, None, caller)
+        check_access(latest.org_id, caller, True, errors.SystemNotFound())
+        version, org_id = latest.version + 1, latest.org_id
     record = IndicatorSystemRecord(
         key=key,
         version=version,
         name=system.name,
         body=system.model_dump(mode="json", exclude_none=True),
-        created_by=actor,
+        org_id=org_id,
+        created_by=caller.client_id,
     )
     session.add(record)
     await session.flush()
@@ -63,18 +86,27 @@ async def add_system(
 _pinned: OrderedDict[tuple[uuid.UUID, int], IndicatorSystemRecord] = OrderedDict()
 
 
-def pinned(key: uuid.UUID, version: int | None) -> IndicatorSystemRecord | None:
+def pinned(key: uuid.UUID, version: int | None, caller: Identity) -> IndicatorSystemRecord | None:
     """Return a stored version already read by this process, when the caller pins one."""
-    return None if version is None else _pinned.get((key, version))
+    record = None if version is None else _pinned.get((key, version))
+    if record is not None:
+        check_access(record.org_id, caller, False, _no_system(key, version))
+    return record
+
+
+def _no_system(key: uuid.UUID, version: int | None) -> errors.SystemNotFound:
+    which = f"version {version} of " if version else ""
+    return errors.SystemNotFound(f"No {which}indicator system with key {key}")
 
 
 async def get_system(
-    session: AsyncSession, key: uuid.UUID, version: int | None = None
+    session: AsyncSession, key: uuid.UUID, version: int | None, caller: Identity
 ) -> IndicatorSystemRecord:
-    """Return a stored system version (the latest when no version is given)."""
-    if version is not None and (key, version) in _pinned:
-        # A stored version never changes: automated callers that pin it skip the database.
-        return _pinned[(key, version)]
+    """Return a stored system version the caller may read (the latest when no version)."""
+    # A stored version never changes: automated callers that pin it skip the database.
+    cached = pinned(key, version, caller)
+    if cached is not None:
+        return cached
     query = select(IndicatorSystemRecord).where(IndicatorSystemRecord.key == key)
     if version is None:
         query = query.order_by(col(IndicatorSystemRecord.version).desc()).limit(1)
@@ -82,8 +114,8 @@ async def get_system(
         query = query.where(IndicatorSystemRecord.version == version)
     record = (await session.exec(query)).first()
     if record is None:
-        which = f"version {version} of " if version else ""
-        raise errors.SystemNotFound(f"No {which}indicator system with key {key}")
+        raise _no_system(key, version)
+    check_access(record.org_id, caller, False, _no_system(key, version))
     _pinned[(key, record.version)] = record
     if len(_pinned) > COMPILED_CACHE_SIZE:
         _pinned.popitem(last=False)
@@ -98,10 +130,11 @@ async def get_system_by_id(session: AsyncSession, system_id: uuid.UUID) -> Indic
     return record
 
 
-async def latest_systems(session: AsyncSession) -> list[IndicatorSystemRecord]:
-    """Return the latest version of every stored system, newest first."""
+async def latest_systems(session: AsyncSession, caller: Identity) -> list[IndicatorSystemRecord]:
+    """Return the latest version of every system the caller may read, newest first."""
     latest = (
         select(IndicatorSystemRecord.key, func.max(IndicatorSystemRecord.version).label("v"))
+        .where(readable(IndicatorSystemRecord.org_id, caller))
         .group_by(col(IndicatorSystemRecord.key))
         .subquery()
     )
@@ -117,24 +150,30 @@ async def latest_systems(session: AsyncSession) -> list[IndicatorSystemRecord]:
     return list((await session.exec(query)).all())
 
 
-async def get_project(session: AsyncSession, project_id: uuid.UUID) -> ProjectRecord:
-    """Return a project or raise ProjectNotFound."""
+async def get_project(
+    session: AsyncSession, project_id: uuid.UUID, caller: Identity, write: bool = False
+) -> ProjectRecord:
+    """Return a project the caller may read (or change), else raise ProjectNotFound."""
     record = await session.get(ProjectRecord, project_id)
+    missing = errors.ProjectNotFound(f"No project {project_id}")
     if record is None:
-        raise errors.ProjectNotFound(f"No project {project_id}")
+        raise missing
+    check_access(record.org_id, caller, write, missing)
     return record
 
 
 async def get_evaluation(
-    session: AsyncSession, evaluation_id: uuid.UUID, for_update: bool = False
+    session: AsyncSession, evaluation_id: uuid.UUID, caller: Identity, write: bool = False
 ) -> EvaluationRecord:
-    """Return an evaluation, locked for update when it is about to change."""
+    """Return an evaluation the caller may read; locked for update when it is to change."""
     query = select(EvaluationRecord).where(EvaluationRecord.id == evaluation_id)
-    if for_update:  # two concurrent edits must not both read the same revision
+    if write:  # two concurrent edits must not both read the same revision
         query = query.with_for_update()
     record = (await session.exec(query)).first()
+    missing = errors.EvaluationNotFound(f"No evaluation {evaluation_id}")
     if record is None:
-        raise errors.EvaluationNotFound(f"No evaluation {evaluation_id}")
+        raise missing
+    check_access(record.org_id, caller, write, missing)
     return record
 
 

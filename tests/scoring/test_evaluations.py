@@ -4,7 +4,8 @@ from typing import Any
 
 import httpx
 
-from tests.scoring.conftest import example
+from services.kit import testing
+from tests.scoring.conftest import Callers, example
 
 PROBLEM = "application/problem+json"
 # 制度执行有效性 (2 + 2 + 2): the seed awards 1 + 2 + 2; a reviewer lowers it to 1 + 2 + 1.
@@ -41,7 +42,6 @@ async def _start(scoring: httpx.AsyncClient, judgements: dict[str, Any]) -> dict
                 "base_date": "2024-12-31",
             },
         },
-        headers={"x-jixiao-client-id": "evaluator-li"},
     )
     assert created.status_code == 201, created.text
     evaluation: dict[str, Any] = created.json()
@@ -67,18 +67,17 @@ async def test_a_draft_with_a_pending_judgement_is_scored_as_far_as_it_can(
 
 
 async def test_workflow_freezes_finalized_evaluations_and_audits_every_change(
-    scoring: httpx.AsyncClient,
+    scoring: httpx.AsyncClient, callers: Callers
 ) -> None:
+    reviewer = await callers(testing.caller("reviewer-wang", "agency"))
     judgements = example("seed001", "judgements")
     evaluation = await _start(scoring, judgements)
     url = f"/evaluations/{evaluation['id']}"
     assert evaluation["result"]["total"] == "88.00"
     assert evaluation["result"]["grade"] == "良"
 
-    lowered = await scoring.patch(
-        url,
-        json={"judgements": {"2.2.2": LOWERED}, "reason": "复核调整"},
-        headers={"x-jixiao-client-id": "reviewer-wang"},
+    lowered = await reviewer.patch(
+        url, json={"judgements": {"2.2.2": LOWERED}, "reason": "复核调整"}
     )
     assert lowered.status_code == 200, lowered.text
     assert lowered.json()["result"]["total"] == "87.00"

@@ -13,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from services.kit.testing import SignedApp, caller
 from services.scoring.main import create_app
 from services.scoring.settings import ScoringSettings
 
@@ -25,7 +26,8 @@ atexit.register(shutil.rmtree, _FOLDER, True)
 _APP = create_app(
     ScoringSettings(database_url=f"sqlite:///{_FOLDER}/fuzz.db", log_level="CRITICAL")
 )
-schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
+# Signed as the gateway would sign a caller holding every scoring scope.
+schema = schemathesis.openapi.from_asgi("/openapi.json", SignedApp(_APP, caller("fuzz", "fuzz")))
 # The coverage phase walks every boundary of every field deterministically: minutes, not
 # seconds. `make fuzz` keeps it; the fast form in `make test` runs examples and fuzzing only.
 schema.config.phases.coverage.enabled = os.environ.get("JIXIAO_FUZZ_COVERAGE") == "1"

@@ -7,10 +7,9 @@ import httpx
 import pytest
 
 from gateway.main import create_app
-from gateway.settings import GatewaySettings
 from services.kit import testing
 from tests.conftest import NewDatabase
-from tests.gateway.conftest import local_settings
+from tests.gateway.conftest import ADMIN_KEY, gateway_settings, local_settings
 from tests.scoring.conftest import example
 from tests.survey.conftest import SEED001_SHEETS, field, likert_sheet
 
@@ -21,8 +20,9 @@ SURVEY = "/api/v1/survey"
 @pytest.fixture
 async def system(new_database: NewDatabase) -> AsyncIterator[httpx.AsyncClient]:
     """The whole system in one process: scoring reads the in-process survey service."""
-    app = create_app(GatewaySettings(_env_file=None), local_settings(new_database))
+    app = create_app(gateway_settings(new_database), local_settings(new_database))
     async with testing.started(app) as client:
+        client.headers["x-api-key"] = ADMIN_KEY
         yield client
 
 

@@ -1,9 +1,8 @@
 """Dependencies of the scoring routes."""
 
-from typing import Annotated
+from services.kit.identity import Identity, IdentityDep
 
-from fastapi import Depends
+# The caller as the gateway vouches for it: who acts (for the audit log) and for which org.
+CallerDep = IdentityDep
 
-from services.scoring import service
-
-ActorDep = Annotated[str, Depends(service.actor)]
+__all__ = ["CallerDep", "Identity"]

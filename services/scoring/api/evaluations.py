@@ -10,13 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.db import SessionDep
 from services.kit.problems import FieldError, problem_responses
 from services.scoring import consistency, errors, schemas, service, store
-from services.scoring.api.deps import ActorDep
+from services.scoring.api.deps import CallerDep, Identity
 from services.scoring.models import EvaluationRecord
 from services.scoring.system import Issue
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
 NOT_FOUND = problem_responses(errors.EvaluationNotFound)
-CHANGE = problem_responses(errors.EvaluationNotFound, errors.EvaluationFinalized)
+STATUS = problem_responses(errors.EvaluationNotFound, errors.ReadOnly, errors.InvalidTransition)
 
 
 async def public(session: AsyncSession, record: EvaluationRecord) -> schemas.EvaluationPublic:
@@ -49,13 +49,15 @@ def refuse(issues: list[Issue]) -> None:
     status_code=201,
     response_model=schemas.EvaluationPublic,
     summary="Start an evaluation of a project against a stored system version",
-    responses=problem_responses(errors.ProjectNotFound, errors.SystemNotFound, errors.CannotScore),
+    responses=problem_responses(
+        errors.ProjectNotFound, errors.SystemNotFound, errors.ReadOnly, errors.CannotScore
+    ),
 )
 async def create_evaluation(
-    body: schemas.EvaluationCreate, session: SessionDep, who: ActorDep
+    body: schemas.EvaluationCreate, session: SessionDep, caller: CallerDep
 ) -> schemas.EvaluationPublic:
-    project = await store.get_project(session, body.project_id)
-    system_record = await store.get_system(session, body.system_key, body.version)
+    project = await store.get_project(session, body.project_id, caller, write=True)
+    system_record = await store.get_system(session, body.system_key, body.version, caller)
     _, compiled = store.compiled(system_record)
     facts = {**service.load_facts(project.facts), **body.facts}
     refuse(service.refusals(compiled, facts, body.judgements))
@@ -66,11 +68,14 @@ async def create_evaluation(
         judgements=service.dump_judgements(body.judgements),
         reported={k: str(v) for k, v in body.reported.items()},
         texts=body.texts.model_dump(mode="json", exclude_none=True),
+        org_id=project.org_id,
+        created_by=caller.client_id,
         revision=0,
     )
     session.add(record)
     await session.flush()
-    service.record_changes(session, record, who, "create", [(None, None, "draft")], None)
+    changes: list[service.Change] = [(None, None, "draft")]
+    service.record_changes(session, record, caller.client_id, "create", changes, None)
     return await public(session, record)
 
 
@@ -80,8 +85,10 @@ async def create_evaluation(
     summary="Read an evaluation and its result",
     responses=NOT_FOUND,
 )
-async def get_evaluation(evaluation_id: uuid.UUID, session: SessionDep) -> schemas.EvaluationPublic:
-    return await public(session, await store.get_evaluation(session, evaluation_id))
+async def get_evaluation(
+    evaluation_id: uuid.UUID, session: SessionDep, caller: CallerDep
+) -> schemas.EvaluationPublic:
+    return await public(session, await store.get_evaluation(session, evaluation_id, caller))
 
 
 @router.patch(
@@ -89,13 +96,13 @@ async def get_evaluation(evaluation_id: uuid.UUID, session: SessionDep) -> schem
     response_model=schemas.EvaluationPublic,
     summary="Change facts, judgements, reported values or texts; every change is audited",
     responses=problem_responses(
-        errors.EvaluationNotFound, errors.EvaluationFinalized, errors.CannotScore
+        errors.EvaluationNotFound, errors.ReadOnly, errors.EvaluationFinalized, errors.CannotScore
     ),
 )
 async def update_evaluation(
-    evaluation_id: uuid.UUID, body: schemas.EvaluationUpdate, session: SessionDep, who: ActorDep
+    evaluation_id: uuid.UUID, body: schemas.EvaluationUpdate, session: SessionDep, caller: CallerDep
 ) -> schemas.EvaluationPublic:
-    record = await store.get_evaluation(session, evaluation_id, for_update=True)
+    record = await store.get_evaluation(session, evaluation_id, caller, write=True)
     service.refuse_if_finalized(record)
     _, compiled = store.compiled(await store.get_system_by_id(session, record.system_id))
     new: dict[str, dict[str, Any]] = {
@@ -135,7 +142,9 @@ async def update_evaluation(
     if changes_made:
         for name, value in new.items():
             setattr(record, name, value)
-        service.record_changes(session, record, who, "update", changes_made, body.reason)
+        service.record_changes(
+            session, record, caller.client_id, "update", changes_made, body.reason
+        )
         session.add(record)
     return await public(session, record)
 
@@ -144,11 +153,11 @@ async def change_status(
     session: AsyncSession,
     evaluation_id: uuid.UUID,
     action: str,
-    who: str,
+    caller: Identity,
     reason: str | None,
 ) -> schemas.EvaluationPublic:
     """Move an evaluation through draft → submitted → finalized (and back), audited."""
-    record = await store.get_evaluation(session, evaluation_id, for_update=True)
+    record = await store.get_evaluation(session, evaluation_id, caller, write=True)
     target = service.transition(record, action)
     _, compiled = store.compiled(await store.get_system_by_id(session, record.system_id))
     if action in ("submit", "finalize"):
@@ -168,7 +177,8 @@ async def change_status(
         record.result = None
     old = record.status
     record.status = target
-    service.record_changes(session, record, who, action, [("status", old, target)], reason)
+    changes: list[service.Change] = [("status", old, target)]
+    service.record_changes(session, record, caller.client_id, action, changes, reason)
     session.add(record)
     return await public(session, record)
 
@@ -177,48 +187,48 @@ async def change_status(
     "/{evaluation_id}/submit",
     response_model=schemas.EvaluationPublic,
     summary="Submit a completely scored draft for review",
-    responses=problem_responses(errors.EvaluationNotFound, errors.InvalidTransition),
+    responses=STATUS,
 )
 async def submit_evaluation(
-    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, who: ActorDep
+    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, caller: CallerDep
 ) -> schemas.EvaluationPublic:
-    return await change_status(session, evaluation_id, "submit", who, body.reason)
+    return await change_status(session, evaluation_id, "submit", caller, body.reason)
 
 
 @router.post(
     "/{evaluation_id}/return",
     response_model=schemas.EvaluationPublic,
     summary="Send a submitted evaluation back to draft",
-    responses=problem_responses(errors.EvaluationNotFound, errors.InvalidTransition),
+    responses=STATUS,
 )
 async def return_evaluation(
-    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, who: ActorDep
+    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, caller: CallerDep
 ) -> schemas.EvaluationPublic:
-    return await change_status(session, evaluation_id, "return", who, body.reason)
+    return await change_status(session, evaluation_id, "return", caller, body.reason)
 
 
 @router.post(
     "/{evaluation_id}/finalize",
     response_model=schemas.EvaluationPublic,
     summary="Finalize: the result is frozen and changes are refused until reopened",
-    responses=problem_responses(errors.EvaluationNotFound, errors.InvalidTransition),
+    responses=STATUS,
 )
 async def finalize_evaluation(
-    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, who: ActorDep
+    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, caller: CallerDep
 ) -> schemas.EvaluationPublic:
-    return await change_status(session, evaluation_id, "finalize", who, body.reason)
+    return await change_status(session, evaluation_id, "finalize", caller, body.reason)
 
 
 @router.post(
     "/{evaluation_id}/reopen",
     response_model=schemas.EvaluationPublic,
     summary="Reopen a finalized evaluation (a reason is required and recorded)",
-    responses=problem_responses(errors.EvaluationNotFound, errors.InvalidTransition),
+    responses=STATUS,
 )
 async def reopen_evaluation(
-    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, who: ActorDep
+    evaluation_id: uuid.UUID, body: schemas.StatusChange, session: SessionDep, caller: CallerDep
 ) -> schemas.EvaluationPublic:
-    return await change_status(session, evaluation_id, "reopen", who, body.reason)
+    return await change_status(session, evaluation_id, "reopen", caller, body.reason)
 
 
 @router.get(
@@ -227,8 +237,10 @@ async def reopen_evaluation(
     summary="Every change to the evaluation, oldest first (append-only)",
     responses=NOT_FOUND,
 )
-async def get_audit_log(evaluation_id: uuid.UUID, session: SessionDep) -> schemas.AuditLog:
-    await store.get_evaluation(session, evaluation_id)
+async def get_audit_log(
+    evaluation_id: uuid.UUID, session: SessionDep, caller: CallerDep
+) -> schemas.AuditLog:
+    await store.get_evaluation(session, evaluation_id, caller)
     entries = await store.audit_log(session, evaluation_id)
     return schemas.AuditLog(
         items=[schemas.AuditEntryPublic.model_validate(e, from_attributes=True) for e in entries]
@@ -242,9 +254,9 @@ async def get_audit_log(evaluation_id: uuid.UUID, session: SessionDep) -> schema
     responses=NOT_FOUND,
 )
 async def check_evaluation(
-    evaluation_id: uuid.UUID, session: SessionDep
+    evaluation_id: uuid.UUID, session: SessionDep, caller: CallerDep
 ) -> list[consistency.Finding]:
-    record = await store.get_evaluation(session, evaluation_id)
+    record = await store.get_evaluation(session, evaluation_id, caller)
     system, _ = store.compiled(await store.get_system_by_id(session, record.system_id))
     return consistency.check_evaluation(
         system,

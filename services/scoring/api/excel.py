@@ -5,14 +5,14 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
 from services.kit.db import SessionDep
 from services.kit.problems import FieldError, InvalidRequest, Problem, problem_responses
 from services.scoring import engine, errors, rules, schemas, service, store
-from services.scoring.api.deps import ActorDep
+from services.scoring.api.deps import CallerDep
 from services.scoring.api.scores import compiled_choice
 from services.scoring.api.systems import summary
 from services.scoring.excel import exporter, facts, importer, projects, report, workbook
@@ -146,7 +146,7 @@ UPLOAD = {
     responses=problem_responses(FileTooLarge, InvalidSheet, UnreadableFile),
 )
 async def import_system(
-    request: Request, response: Response, session: SessionDep, who: ActorDep
+    request: Request, response: Response, session: SessionDep, caller: CallerDep
 ) -> SystemImport:
     data, fields = await upload(request)
     try:
@@ -165,7 +165,7 @@ async def import_system(
         ) from None
     stored = None
     if not _flag(fields, "dry_run"):
-        stored = summary(await store.add_system(session, imported.system, who))
+        stored = summary(await store.add_system(session, imported.system, caller))
         response.status_code = 201
     return SystemImport(
         stored=stored,
@@ -204,9 +204,13 @@ def _cannot_score(issues: list[Issue], prefix: str = "body") -> errors.CannotSco
     responses=problem_responses(errors.SystemNotFound),
 )
 async def export_system(
-    key: uuid.UUID, session: SessionDep, format: Format = "xlsx", version: int | None = None
+    key: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    format: Format = "xlsx",
+    version: Annotated[int | None, Query(ge=1, le=schemas.MAX_VERSION)] = None,
 ) -> Response:
-    system, _ = store.compiled(await store.get_system(session, key, version))
+    system, _ = store.compiled(await store.get_system(session, key, version, caller))
     return _scored(system, None, format)
 
 
@@ -216,9 +220,9 @@ async def export_system(
     responses=problem_responses(errors.EvaluationNotFound, errors.CannotScore),
 )
 async def export_evaluation(
-    evaluation_id: uuid.UUID, session: SessionDep, format: Format = "xlsx"
+    evaluation_id: uuid.UUID, session: SessionDep, caller: CallerDep, format: Format = "xlsx"
 ) -> Response:
-    record = await store.get_evaluation(session, evaluation_id)
+    record = await store.get_evaluation(session, evaluation_id, caller)
     system, compiled = store.compiled(await store.get_system_by_id(session, record.system_id))
     result, issues = service.score(compiled, record)
     if result is None:
@@ -236,9 +240,9 @@ async def export_evaluation(
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
 )
 async def export_score(
-    body: schemas.ScoreRequest, session: SessionDep, format: Format = "xlsx"
+    body: schemas.ScoreRequest, session: SessionDep, caller: CallerDep, format: Format = "xlsx"
 ) -> Response:
-    compiled = await compiled_choice(body, session)
+    compiled = await compiled_choice(body, session, caller)
     try:
         result = compiled.score(body.facts, body.judgements)
     except engine.ScoringFailed as failed:
@@ -252,9 +256,12 @@ async def export_score(
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
 )
 async def export_batch(
-    body: schemas.BatchScoreRequest, session: SessionDep, format: Format = "xlsx"
+    body: schemas.BatchScoreRequest,
+    session: SessionDep,
+    caller: CallerDep,
+    format: Format = "xlsx",
 ) -> Response:
-    compiled = await compiled_choice(body, session)
+    compiled = await compiled_choice(body, session, caller)
     items: list[tuple[str, engine.Result]] = []
     issues: list[Issue] = []
     for index, project in enumerate(body.projects):
@@ -278,7 +285,7 @@ async def export_batch(
     openapi_extra=UPLOAD,
     responses=problem_responses(FileTooLarge, InvalidFacts, UnreadableFile, errors.SystemNotFound),
 )
-async def import_facts(request: Request, session: SessionDep) -> FactsImport:
+async def import_facts(request: Request, session: SessionDep, caller: CallerDep) -> FactsImport:
     data, fields = await upload(request)
     keep_good = _flag(fields, "keep_good")
     try:
@@ -291,20 +298,21 @@ async def import_facts(request: Request, session: SessionDep) -> FactsImport:
     types = None
     if options.system_key is not None:
         system, _ = store.compiled(
-            await store.get_system(session, options.system_key, options.version)
+            await store.get_system(session, options.system_key, options.version, caller)
         )
         types = {fact.name: fact.type for fact in system.facts}
     try:
         sheet = facts.read_facts(data, types, fields.get("sheet") or None)
     except (workbook.Unreadable, workbook.TooLarge) as error:
         raise _unreadable(error) from None
-    existing = await projects.check_rows(session, sheet, options.year)
+    existing = await projects.check_rows(session, sheet, options.year, caller)
     if sheet.issues and (not keep_good or not sheet.good()):
         raise InvalidFacts(
             f"{len(sheet.issues)} problem(s) in the facts sheet", _cell_errors(sheet.issues)
         )
     stored = [
-        projects.store_row(session, row, existing.get(row.id), options.year) for row in sheet.good()
+        projects.store_row(session, row, existing.get(row.id), options.year, caller)
+        for row in sheet.good()
     ]
     await session.flush()
     created = sum(1 for item in stored if item.created)
@@ -321,5 +329,5 @@ class _FactsOptions(BaseModel):
 
     model_config = {"extra": "ignore"}
     system_key: uuid.UUID | None = None
-    version: int | None = None
-    year: int | None = None
+    version: int | None = Field(default=None, ge=1, le=schemas.MAX_VERSION)
+    year: int | None = Field(default=None, ge=1990, le=2100)

@@ -9,6 +9,7 @@ from services.kit.db import SessionDep
 from services.kit.models import utcnow
 from services.kit.problems import problem_responses
 from services.scoring import errors, schemas, service, store
+from services.scoring.api.deps import CallerDep
 from services.scoring.models import ProjectRecord
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -22,9 +23,14 @@ def public(record: ProjectRecord) -> schemas.ProjectPublic:
 
 
 @router.post("", status_code=201, response_model=schemas.ProjectPublic, summary="Create a project")
-async def create_project(body: schemas.ProjectCreate, session: SessionDep) -> schemas.ProjectPublic:
+async def create_project(
+    body: schemas.ProjectCreate, session: SessionDep, caller: CallerDep
+) -> schemas.ProjectPublic:
     record = ProjectRecord(
-        **body.model_dump(exclude={"facts"}), facts=service.dump_facts(body.facts)
+        **body.model_dump(exclude={"facts"}),
+        facts=service.dump_facts(body.facts),
+        org_id=caller.org_id,
+        created_by=caller.client_id,
     )
     session.add(record)
     await session.flush()
@@ -32,8 +38,13 @@ async def create_project(body: schemas.ProjectCreate, session: SessionDep) -> sc
 
 
 @router.get("", response_model=schemas.ProjectsPublic, summary="List projects, newest first")
-async def list_projects(session: SessionDep) -> schemas.ProjectsPublic:
-    query = select(ProjectRecord).order_by(col(ProjectRecord.created_at).desc()).limit(1000)
+async def list_projects(session: SessionDep, caller: CallerDep) -> schemas.ProjectsPublic:
+    query = (
+        select(ProjectRecord)
+        .where(store.readable(ProjectRecord.org_id, caller))
+        .order_by(col(ProjectRecord.created_at).desc())
+        .limit(1000)
+    )
     return schemas.ProjectsPublic(items=[public(r) for r in (await session.exec(query)).all()])
 
 
@@ -43,20 +54,22 @@ async def list_projects(session: SessionDep) -> schemas.ProjectsPublic:
     summary="Read a project",
     responses=problem_responses(errors.ProjectNotFound),
 )
-async def get_project(project_id: uuid.UUID, session: SessionDep) -> schemas.ProjectPublic:
-    return public(await store.get_project(session, project_id))
+async def get_project(
+    project_id: uuid.UUID, session: SessionDep, caller: CallerDep
+) -> schemas.ProjectPublic:
+    return public(await store.get_project(session, project_id, caller))
 
 
 @router.patch(
     "/{project_id}",
     response_model=schemas.ProjectPublic,
     summary="Change a project; facts merge, a null fact removes it",
-    responses=problem_responses(errors.ProjectNotFound),
+    responses=problem_responses(errors.ProjectNotFound, errors.ReadOnly),
 )
 async def update_project(
-    project_id: uuid.UUID, body: schemas.ProjectUpdate, session: SessionDep
+    project_id: uuid.UUID, body: schemas.ProjectUpdate, session: SessionDep, caller: CallerDep
 ) -> schemas.ProjectPublic:
-    record = await store.get_project(session, project_id)
+    record = await store.get_project(session, project_id, caller, write=True)
     for name, value in body.model_dump(exclude_unset=True, exclude={"facts"}).items():
         setattr(record, name, value)
     if body.facts is not None:

@@ -5,31 +5,35 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.problems import FieldError, problem_responses
 from services.scoring import engine, errors, schemas, store
+from services.scoring.api.deps import CallerDep, Identity
 from services.scoring.api.systems import checked
 
 router = APIRouter(prefix="/scores", tags=["scores"])
 
 
 async def compiled_choice(
-    choice: schemas.SystemChoice, session: AsyncSession
+    choice: schemas.SystemChoice, session: AsyncSession, caller: Identity
 ) -> engine.CompiledSystem:
     """Return the compiled system a request names, inline or stored."""
     if choice.system is not None:
         return engine.compile_system(checked(choice.system))
     assert choice.system_key is not None  # SystemChoice guarantees one of the two
-    _, compiled = store.compiled(await store.get_system(session, choice.system_key, choice.version))
+    record = await store.get_system(session, choice.system_key, choice.version, caller)
+    _, compiled = store.compiled(record)
     return compiled
 
 
-async def compiled_lazily(choice: schemas.SystemChoice, request: Request) -> engine.CompiledSystem:
+async def compiled_lazily(
+    choice: schemas.SystemChoice, request: Request, caller: Identity
+) -> engine.CompiledSystem:
     """Like compiled_choice, opening a session only when the system is not cached yet."""
     if choice.system is None and choice.system_key is not None:
-        record = store.pinned(choice.system_key, choice.version)
+        record = store.pinned(choice.system_key, choice.version, caller)
         if record is not None:
             return store.compiled(record)[1]
     # Opening and committing a session costs more than scoring seed 001 from the cache.
     async with request.state.sessionmaker() as session:
-        return await compiled_choice(choice, session)
+        return await compiled_choice(choice, session, caller)
 
 
 @router.post(
@@ -38,8 +42,8 @@ async def compiled_lazily(choice: schemas.SystemChoice, request: Request) -> eng
     summary="Score one project; nothing is stored",
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
 )
-async def score(body: schemas.ScoreRequest, request: Request) -> Response:
-    compiled = await compiled_lazily(body, request)
+async def score(body: schemas.ScoreRequest, request: Request, caller: CallerDep) -> Response:
+    compiled = await compiled_lazily(body, request, caller)
     try:
         result = compiled.score(body.facts, body.judgements)
     except engine.ScoringFailed as failed:
@@ -73,9 +77,9 @@ def summarize(result: engine.Result) -> schemas.ResultSummary:
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem),
 )
 async def score_batch(
-    body: schemas.BatchScoreRequest, request: Request
+    body: schemas.BatchScoreRequest, request: Request, caller: CallerDep
 ) -> schemas.BatchScoreResponse:
-    compiled = await compiled_lazily(body, request)
+    compiled = await compiled_lazily(body, request, caller)
     items: list[schemas.BatchItem] = []
     for index, project in enumerate(body.projects):
         try:

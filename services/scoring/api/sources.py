@@ -8,7 +8,7 @@ from services.kit.db import SessionDep
 from services.kit.models import utcnow
 from services.kit.problems import InvalidRequest, problem_responses
 from services.scoring import clients, errors, schemas, service, store
-from services.scoring.api.deps import ActorDep
+from services.scoring.api.deps import CallerDep
 from services.scoring.api.evaluations import public
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
@@ -20,6 +20,7 @@ router = APIRouter(prefix="/evaluations", tags=["evaluations"])
     summary="Set a rate fact from a survey's result; the survey and its n are recorded",
     responses=problem_responses(
         errors.EvaluationNotFound,
+        errors.ReadOnly,
         errors.EvaluationFinalized,
         clients.SurveyNotFound,
         clients.UpstreamUnavailable,
@@ -31,10 +32,10 @@ async def set_fact_from_survey(
     body: schemas.SurveySource,
     request: Request,
     session: SessionDep,
-    who: ActorDep,
+    caller: CallerDep,
     survey: clients.SurveyClientDep,
 ) -> schemas.EvaluationPublic:
-    record = await store.get_evaluation(session, evaluation_id, for_update=True)
+    record = await store.get_evaluation(session, evaluation_id, caller, write=True)
     service.refuse_if_finalized(record)
     _, compiled = store.compiled(await store.get_system_by_id(session, record.system_id))
     if compiled.types.get(fact) != "rate":
@@ -61,6 +62,6 @@ async def set_fact_from_survey(
     ]
     record.facts = {**record.facts, fact: value}
     record.sources = {**record.sources, fact: source}
-    service.record_changes(session, record, who, "survey", changes, body.reason)
+    service.record_changes(session, record, caller.client_id, "survey", changes, body.reason)
     session.add(record)
     return await public(session, record)

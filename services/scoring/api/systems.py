@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path
 from services.kit.db import SessionDep
 from services.kit.problems import problem_responses
 from services.scoring import errors, schemas, store
-from services.scoring.api.deps import ActorDep
+from services.scoring.api.deps import CallerDep
 from services.scoring.models import IndicatorSystemRecord
 from services.scoring.system import IndicatorSystem, validate_system
 
@@ -45,15 +45,16 @@ def summary(record: IndicatorSystemRecord) -> schemas.SystemSummary:
     responses=problem_responses(errors.InvalidSystem),
 )
 async def create_system(
-    session: SessionDep, who: ActorDep, body: IndicatorSystem = Body()
+    session: SessionDep, caller: CallerDep, body: IndicatorSystem = Body()
 ) -> schemas.SystemPublic:
-    record = await store.add_system(session, checked(body), who)
+    record = await store.add_system(session, checked(body), caller)
     return public(record)
 
 
 @router.get("", response_model=schemas.SystemsPublic, summary="List the latest version of each")
-async def list_systems(session: SessionDep) -> schemas.SystemsPublic:
-    return schemas.SystemsPublic(items=[summary(r) for r in await store.latest_systems(session)])
+async def list_systems(session: SessionDep, caller: CallerDep) -> schemas.SystemsPublic:
+    records = await store.latest_systems(session, caller)
+    return schemas.SystemsPublic(items=[summary(r) for r in records])
 
 
 @router.get(
@@ -62,8 +63,10 @@ async def list_systems(session: SessionDep) -> schemas.SystemsPublic:
     summary="Read the latest version of a system",
     responses=problem_responses(errors.SystemNotFound),
 )
-async def get_system(key: uuid.UUID, session: SessionDep) -> schemas.SystemPublic:
-    return public(await store.get_system(session, key))
+async def get_system(
+    key: uuid.UUID, session: SessionDep, caller: CallerDep
+) -> schemas.SystemPublic:
+    return public(await store.get_system(session, key, None, caller))
 
 
 @router.get(
@@ -73,19 +76,22 @@ async def get_system(key: uuid.UUID, session: SessionDep) -> schemas.SystemPubli
     responses=problem_responses(errors.SystemNotFound),
 )
 async def get_system_version(
-    key: uuid.UUID, version: Annotated[int, Path(ge=1, le=schemas.MAX_VERSION)], session: SessionDep
+    key: uuid.UUID,
+    version: Annotated[int, Path(ge=1, le=schemas.MAX_VERSION)],
+    session: SessionDep,
+    caller: CallerDep,
 ) -> schemas.SystemPublic:
-    return public(await store.get_system(session, key, version))
+    return public(await store.get_system(session, key, version, caller))
 
 
 @router.put(
     "/{key}",
     response_model=schemas.SystemPublic,
     summary="Edit a system: stores the next version; evaluations keep theirs",
-    responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem),
+    responses=problem_responses(errors.SystemNotFound, errors.ReadOnly, errors.InvalidSystem),
 )
 async def update_system(
-    key: uuid.UUID, session: SessionDep, who: ActorDep, body: IndicatorSystem = Body()
+    key: uuid.UUID, session: SessionDep, caller: CallerDep, body: IndicatorSystem = Body()
 ) -> schemas.SystemPublic:
-    record = await store.add_system(session, checked(body), who, key=key)
+    record = await store.add_system(session, checked(body), caller, key=key)
     return public(record)

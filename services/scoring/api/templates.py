@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from services.kit.db import SessionDep
 from services.kit.problems import problem_responses
 from services.scoring import errors, schemas, store
-from services.scoring.api.deps import ActorDep
+from services.scoring.api.deps import CallerDep
 from services.scoring.api.systems import public
 from services.scoring.system import IndicatorSystem, walk
 
@@ -67,6 +67,6 @@ async def get_template(name: str) -> IndicatorSystem:
     summary="Start a new stored system from a template",
     responses=problem_responses(errors.TemplateNotFound),
 )
-async def copy_template(name: str, session: SessionDep, who: ActorDep) -> schemas.SystemPublic:
-    record = await store.add_system(session, template(name), who)
+async def copy_template(name: str, session: SessionDep, caller: CallerDep) -> schemas.SystemPublic:
+    record = await store.add_system(session, template(name), caller)
     return public(record)

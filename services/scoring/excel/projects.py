@@ -5,8 +5,9 @@ import uuid
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.identity import Identity
 from services.kit.models import utcnow
-from services.scoring import service
+from services.scoring import service, store
 from services.scoring.excel import facts
 from services.scoring.models import ProjectRecord
 from services.scoring.system import Issue
@@ -22,14 +23,15 @@ class ImportedProject(BaseModel):
 
 
 async def check_rows(
-    session: AsyncSession, sheet: facts.FactsSheet, year: int | None
+    session: AsyncSession, sheet: facts.FactsSheet, year: int | None, caller: Identity
 ) -> dict[uuid.UUID | None, ProjectRecord]:
     """Find the projects rows name by id; flag unknown ids and new projects without a year."""
     existing: dict[uuid.UUID | None, ProjectRecord] = {}
     for row in sheet.rows:
         if row.id is not None:
             record = await session.get(ProjectRecord, row.id)
-            if record is None:
+            # Another organisation's project is as unknown here as a missing one.
+            if record is None or not store.writable(record.org_id, caller):
                 sheet.issues.append(
                     Issue(path=row.cells["id"], message=f"没有ID为 {row.id} 的项目")
                 )
@@ -46,7 +48,11 @@ async def check_rows(
 
 
 def store_row(
-    session: AsyncSession, row: facts.Row, record: ProjectRecord | None, year: int | None
+    session: AsyncSession,
+    row: facts.Row,
+    record: ProjectRecord | None,
+    year: int | None,
+    caller: Identity,
 ) -> ImportedProject:
     """Create a project from a row, or merge the row's facts into an existing one."""
     dumped = service.dump_facts(row.facts)
@@ -55,7 +61,12 @@ def store_row(
     }
     if record is None:
         record = ProjectRecord(
-            name=row.name or "", year=row.year or year or 0, facts=dumped, **units
+            name=row.name or "",
+            year=row.year or year or 0,
+            facts=dumped,
+            org_id=caller.org_id,
+            created_by=caller.client_id,
+            **units,
         )
         created = True
     else:

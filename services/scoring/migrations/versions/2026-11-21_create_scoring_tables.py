@@ -1,8 +1,8 @@
 """create scoring tables
 
-Revision ID: 272138577d76
+Revision ID: 85c9d700e02c
 Revises: 
-Create Date: 2026-11-21 13:13:35.880446
+Create Date: 2026-11-21 13:47:56.664473
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 import services.kit.models
 from sqlalchemy.dialects import postgresql
 
-revision: str = '272138577d76'
+revision: str = '85c9d700e02c'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('body', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('created_at', services.kit.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('indicator_system_pkey')),
@@ -35,6 +36,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('indicator_system', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('indicator_system_key_idx'), ['key'], unique=False)
+        batch_op.create_index(batch_op.f('indicator_system_org_id_idx'), ['org_id'], unique=False)
 
     op.create_table('project',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -42,15 +44,22 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('implementing_unit', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('commissioning_unit', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('facts', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', services.kit.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', services.kit.models.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('project_pkey'))
     )
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('project_org_id_idx'), ['org_id'], unique=False)
+
     op.create_table('evaluation',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('project_id', sa.Uuid(), nullable=False),
     sa.Column('system_id', sa.Uuid(), nullable=False),
+    sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('facts', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
@@ -66,6 +75,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('evaluation_pkey'))
     )
     with op.batch_alter_table('evaluation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('evaluation_org_id_idx'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('evaluation_project_id_idx'), ['project_id'], unique=False)
 
     op.create_table('audit_entry',
@@ -95,10 +105,15 @@ def downgrade() -> None:
     op.drop_table('audit_entry')
     with op.batch_alter_table('evaluation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('evaluation_project_id_idx'))
+        batch_op.drop_index(batch_op.f('evaluation_org_id_idx'))
 
     op.drop_table('evaluation')
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('project_org_id_idx'))
+
     op.drop_table('project')
     with op.batch_alter_table('indicator_system', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('indicator_system_org_id_idx'))
         batch_op.drop_index(batch_op.f('indicator_system_key_idx'))
 
     op.drop_table('indicator_system')
