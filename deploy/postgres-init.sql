@@ -2,3 +2,4 @@
 CREATE DATABASE scoring OWNER jixiao;
 CREATE DATABASE survey OWNER jixiao;
 CREATE DATABASE report OWNER jixiao;
+CREATE DATABASE gateway OWNER jixiao;

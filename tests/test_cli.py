@@ -62,7 +62,7 @@ def test_score_with_bad_facts_names_them_and_exits_2(
 def test_migrate_then_demo_loads_seed001_once(
     new_database: NewDatabase, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for service in ("SCORING", "SURVEY", "REPORT"):
+    for service in ("SCORING", "SURVEY", "REPORT", "GATEWAY"):
         monkeypatch.setenv(f"{service}_DATABASE_URL", new_database())
     assert main(["migrate"]) == 0
     assert main(["demo"]) == 0
