@@ -202,6 +202,19 @@ async def retry(sessions: Sessions, job_id: uuid.UUID, token: uuid.UUID, delay_s
     return await _update(sessions, job_id, token, state="queued", claim_token=None, lease_until=due)
 
 
+async def release(sessions: Sessions, job_id: uuid.UUID, token: uuid.UUID) -> bool:
+    """Give a job back to the queue at once, its attempt not counted (a graceful stop)."""
+    return await _update(
+        sessions,
+        job_id,
+        token,
+        state="queued",
+        claim_token=None,
+        lease_until=None,
+        attempts=JobRecord.attempts - 1,
+    )
+
+
 async def store(sessions: Sessions, document: DocumentRecord) -> DocumentRecord:
     """Save a made document; if another worker saved the same one first, return that one."""
     async with sessions() as session:

@@ -39,7 +39,6 @@ class Worker:
         self.survey = survey
         self.executor = ThreadPoolExecutor(settings.render_threads, thread_name_prefix="render")
         self.wake = asyncio.Event()
-        self.held: dict[uuid.UUID, uuid.UUID] = {}  # job id -> claim token
         self.task: asyncio.Task[None] | None = None
 
     def notify(self) -> None:
@@ -56,8 +55,6 @@ class Worker:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-        for job_id, token in list(self.held.items()):
-            await jobs.retry(self.sessions, job_id, token, 0)
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def run(self) -> None:
@@ -93,7 +90,6 @@ class Worker:
 
     async def process(self, job_id: uuid.UUID, token: uuid.UUID) -> None:
         """Make one claimed job's document, or record why it could not be made."""
-        self.held[job_id] = token
         keeper = asyncio.create_task(self.keep(job_id, token))
         try:
             async with self.sessions() as session:
@@ -109,6 +105,9 @@ class Worker:
             with acting_as(jobs.caller_of(job.caller)):  # read only what the asker may read
                 document = await self.make(job, template)
             await jobs.finish(self.sessions, job_id, token, document)
+        except asyncio.CancelledError:  # shutting down: the next start makes it at once
+            await jobs.release(self.sessions, job_id, token)
+            raise
         except errors.UpstreamUnavailable as exc:
             logger.warning("job %s waits for an upstream: %s", job_id, exc.detail)
             await jobs.retry(self.sessions, job_id, token, 2.0)
@@ -118,7 +117,6 @@ class Worker:
             await jobs.fail(self.sessions, job_id, token, reason)
         finally:
             keeper.cancel()
-            self.held.pop(job_id, None)
 
     async def keep(self, job_id: uuid.UUID, token: uuid.UUID) -> None:
         """Extend the lease of a job being made, so that no other worker takes it over."""

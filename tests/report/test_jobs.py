@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -9,13 +10,14 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, create_engine
 
 from services.kit import db, migrations
 from services.kit.identity import Identity
 from services.kit.models import utcnow
-from services.report import jobs
+from services.report import jobs, render
 from services.report.models import JobRecord
 from tests.conftest import NewDatabase
 from tests.report import seed001
@@ -210,3 +212,30 @@ async def test_a_lapsed_lease_is_taken_over_and_the_old_holder_loses(database_ur
         assert await jobs.claim(sessions, 30) is None  # queued again, but not due yet
     finally:
         await engine.dispose()
+
+
+async def test_a_stop_while_making_puts_the_job_back_in_the_queue(
+    new_database: NewDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked, release = threading.Event(), threading.Event()
+
+    def slow(*args: Any) -> bytes:
+        blocked.set()
+        release.wait(10)
+        return b"never stored"
+
+    monkeypatch.setattr(render, "make", slow)
+    databases = Databases.new(new_database)
+    try:
+        async with system(databases) as client:
+            evaluation = await seed001.create(client, SCORING)
+            job = await _post(client, evaluation["id"], "md")
+            await asyncio.to_thread(blocked.wait, 10)
+    finally:
+        release.set()
+    engine = create_engine(db.sync_url(databases.report))
+    with Session(engine) as session:
+        stored = session.get(JobRecord, uuid.UUID(job["id"]))
+        assert stored is not None
+        assert (stored.state, stored.attempts, stored.claim_token) == ("queued", 0, None)
+    engine.dispose()
