@@ -83,13 +83,16 @@ def test_docx_indicator_table_has_24_rows_with_the_seed_scores(documents: Docume
     assert len(merges) >= 24  # level-1 and level-2 columns are merged cells, not repeated text
 
 
-def test_docx_appendix_carries_every_reason_of_the_evaluator(documents: Documents) -> None:
+def test_docx_appendix_lists_24_indicators_with_scores_and_reasons(documents: Documents) -> None:
     table = _table(_word(documents["report", "docx"]), "一级指标", 10)
     rows = [row for row in _rows(table) if row[0] != "合计"]
     judgements: dict[str, Any] = seed001.example("judgements")
     assert len(rows) == 24
     codes = sorted(seed001.example("expected")["indicators"])
+    expected = seed001.example("expected")["indicators"]
     for row, code in zip(rows, codes, strict=True):
+        assert row[4] == expected[code]["name"]
+        assert _same(row[8], expected[code]["score"]), code
         assert row[9] == judgements.get(code, {}).get("reason", "/"), code
     assert rows[0][6].startswith("项目立项是否符合法律法规")  # 指标解释
     assert rows[0][7].startswith("评分要点")  # 评分标准
