@@ -19,6 +19,7 @@ from pydantic import (
 from services.kit.problems import FieldError
 from services.scoring import rules
 from services.scoring.engine import Result
+from services.scoring.grades import GradeScale
 from services.scoring.rules import models as rule_models
 from services.scoring.system import IndicatorSystem
 
@@ -165,9 +166,10 @@ class SystemSummary(BaseModel):
 
 
 class SystemPublic(SystemSummary):
-    """One stored version of an indicator system, with its tree."""
+    """One stored version of an indicator system, with its tree and its grade bands."""
 
     system: IndicatorSystem
+    scale: GradeScale = Field(description="The grade scale resolved: a preset's bands spelled out")
 
 
 class SystemsPublic(BaseModel):
@@ -233,6 +235,15 @@ class ProjectsPublic(BaseModel):
     items: list[ProjectPublic]
 
 
+class TargetRow(Body):
+    """One row of the declared performance targets (绩效指标申报表, seed 001 表1)."""
+
+    level1: ShortText
+    level2: ShortText
+    name: ShortText
+    value: ShortText = Field(description="As declared, e.g. ≥ 500 家次")
+
+
 class EvaluationTexts(Body):
     """The evaluator's words and the report's cover data, kept with the evaluation."""
 
@@ -253,6 +264,7 @@ class EvaluationTexts(Body):
     suggestions: Text | None = None
     result_use: Text | None = None
     rectification_deadline: date | None = None
+    targets: Annotated[list[TargetRow], Field(max_length=500)] | None = None
     analysis: Annotated[dict[Name, Text], Field(max_length=2_000)] | None = Field(
         default=None, description="Per level-3 code, the paragraph analysing that indicator"
     )

@@ -38,6 +38,8 @@ Source = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_FORMULA)
 ]
 FactType = Literal["amount", "count", "number", "rate", "boolean"]
+# The funds table of a report (BRIEF §7): 年初预算, 调整预算, 实际到位资金, 实际支出.
+FactRole = Literal["budget", "adjusted_budget", "arrived", "spent"]
 PresetName = Literal["four_band", "five_band", "four_band_excellent"]
 
 
@@ -54,6 +56,9 @@ class FactSpec(SystemModel):
     type: FactType
     unit: Name | None = None
     description: Text | None = None
+    role: FactRole | None = Field(
+        default=None, description="What the fact is in the report's funds table, if anything"
+    )
 
 
 class Derived(SystemModel):

@@ -195,3 +195,20 @@ async def test_unknown_fields_are_refused(scoring: httpx.AsyncClient) -> None:
     response = await scoring.post("/scores", json={"system_key": key, "fact": {}})
     body = _problem(response, 422, "/problems/invalid-request")
     assert [e["path"] for e in body["errors"]] == ["body.fact"]
+
+
+async def test_a_stored_system_spells_out_its_grade_bands_and_fund_roles(
+    scoring: httpx.AsyncClient,
+) -> None:
+    key = await _seed001_key(scoring)
+    stored = (await scoring.get(f"/systems/{key}")).json()
+    assert stored["system"]["grade_scale"] == "five_band"
+    assert [(b["grade"], b["min"], b["max"]) for b in stored["scale"]["bands"]] == [
+        ("优", "90", None),
+        ("良", "80", "90"),
+        ("中", "70", "80"),
+        ("低", "60", "70"),
+        ("差", "0", "60"),
+    ]
+    roles = {f["name"]: f.get("role") for f in stored["system"]["facts"] if f.get("role")}
+    assert roles == {"预算资金": "budget", "实际到位资金": "arrived", "实际支出资金": "spent"}

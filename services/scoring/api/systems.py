@@ -29,7 +29,7 @@ def checked(system: IndicatorSystem) -> IndicatorSystem:
 def public(record: IndicatorSystemRecord) -> schemas.SystemPublic:
     """Return a stored version with its tree."""
     system, _ = store.compiled(record)
-    return schemas.SystemPublic(**summary(record).model_dump(), system=system)
+    return schemas.SystemPublic(**summary(record).model_dump(), system=system, scale=system.scale())
 
 
 def summary(record: IndicatorSystemRecord) -> schemas.SystemSummary:

@@ -188,7 +188,14 @@ def _extras(
         layout.FACTS_SHEET,
         layout.FACT_COLUMNS,
         [
-            (f.name, f.type, f.unit or "", f.description or "", _fact(facts.get(f.name)))
+            (
+                f.name,
+                f.type,
+                f.unit or "",
+                f.description or "",
+                _fact(facts.get(f.name)),
+                f.role or "",
+            )
             for f in system.facts
         ],
     )

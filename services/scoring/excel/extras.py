@@ -79,10 +79,13 @@ def _facts(aux: Extras, rows: list[list[object]] | None) -> None:
     for number, row in enumerate(rows or [], start=1):
         if number == 1 or not any(layout.text(v) for v in row):
             continue
-        name, kind, unit, description, value = (*row, None, None, None, None, None)[:5]
+        name, kind, unit, description, value, role = (*row, *[None] * 6)[:6]
         label = layout.text(name)
         fact = {"name": label, "type": TYPE_NAMES.get(layout.text(kind), layout.text(kind))}
-        fact |= {k: layout.text(v) for k, v in (("unit", unit), ("description", description))}
+        fact |= {
+            k: layout.text(v)
+            for k, v in (("unit", unit), ("description", description), ("role", role))
+        }
         aux.facts.append({k: v for k, v in fact.items() if v})
         aux.cells[label] = cell_address(layout.FACTS_SHEET, number, 1)
         if isinstance(value, bool) or layout.text(value) in ("true", "false", "是", "否"):
