@@ -25,7 +25,9 @@ class SheetIn(BaseModel):
         description="By question code: a level label, points, an option or free text",
     )
     header: dict[str, HeaderValue] = Field(default_factory=dict, max_length=20)
-    group: str | None = Field(default=None, max_length=100, description="Respondent group")
+    group: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Respondent group"
+    )
     answered_at: datetime | None = Field(default=None, description="When it was filled in")
     invitation: str | None = Field(default=None, max_length=100, description="Single-use token")
 
@@ -92,8 +94,8 @@ def _answer(form: Compiled, index: int, value: int | str) -> tuple[int, int | No
         if option is None:
             return 0, None, "choose one of: " + "、".join(question.options)
         return option, None, None
-    if not isinstance(value, str) or len(value) > question.max_length:
-        return 0, None, f"give text of at most {question.max_length} characters"
+    if not isinstance(value, str) or len(value) > question.max_length or "\x00" in value:
+        return 0, None, f"give text of at most {question.max_length} characters, without NUL"
     return 0, None, None
 
 
@@ -105,6 +107,8 @@ def _header_issues(form: Compiled, header: dict[str, str], prefix: str) -> list[
     ]
     for code, field in form.header.items():
         value = header.get(code, "")
+        if "\x00" in value:
+            issues.append(q.Issue(f"{prefix}.header.{code}", "text may not contain NUL"))
         if field.required and not value:
             issues.append(q.Issue(f"{prefix}.header.{code}", f"{field.label} is required"))
         if value and field.kind == "date":

@@ -155,6 +155,43 @@ def _prepare(
     return checked
 
 
+def _row(sheet: answers.SheetIn, checked: answers.Checked) -> writes.SheetRow:
+    return writes.SheetRow(
+        sheet.id,
+        checked.digest,
+        sheet.group,
+        sheet.answered_at,
+        checked.score_total,
+        checked.score_items,
+        checked.body,
+        checked.encoded,
+    )
+
+
+async def store_one(
+    session: AsyncSession,
+    survey: SurveyRecord,
+    form: answers.Compiled,
+    sheet: answers.SheetIn,
+    now: datetime,
+    grace: timedelta,
+) -> Outcome | None:
+    """Store a new, valid sheet for a remembered survey in one statement (PostgreSQL).
+
+    Returns the 201 outcome, or None for anything else (another backend, invitations, a
+    problem, a used id, or a survey that changed since it was remembered): store_sheets with
+    the survey read afresh then decides, so a remembered survey never decides a refusal.
+    """
+    if survey.invitation_only or await writes.psycopg_connection(session) is None:
+        return None
+    prepared = _prepare(form, survey, sheet, "body", now, grace)
+    if isinstance(prepared, Problem):
+        return None
+    if not await writes.insert_one(session, survey, now, _row(sheet, prepared), prepared.rows):
+        return None
+    return Outcome(0, sheet.id, 201, Receipt(sheet.id, survey.id, now, "accepted"))
+
+
 async def store_sheets(
     session: AsyncSession,
     survey: SurveyRecord,
@@ -183,19 +220,7 @@ async def store_sheets(
         else:
             outcomes[index] = _conflict(index, sheet.id)
     batch = list(candidates.values())
-    rows = [
-        writes.SheetRow(
-            c.sheet.id,
-            c.checked.digest,
-            c.sheet.group,
-            c.sheet.answered_at,
-            c.checked.score_total,
-            c.checked.score_items,
-            c.checked.body,
-            c.checked.encoded,
-        )
-        for c in batch
-    ]
+    rows = [_row(c.sheet, c.checked) for c in batch]
     survey_id = survey.id
     inserted = await writes.insert_sheets(session, survey_id, now, rows) if rows else set()
     stored = [c for c in batch if c.sheet.id in inserted]

@@ -156,11 +156,11 @@ class BatchIn(BaseModel):
 class BatchItem(BaseModel):
     """What became of one sheet of a batch: 201 stored, 200 a repeat, or a problem."""
 
-    index: int
-    id: uuid.UUID | None
-    status: int
-    receipt: SheetReceipt | None = None
-    problem: dict[str, Any] | None = None
+    index: int = Field(description="Position of the sheet in the request")
+    id: uuid.UUID | None = Field(description="The sheet's id, when it had a readable one")
+    status: int = Field(description="201 stored, 200 stored before, else the problem's status")
+    received_at: datetime | None = Field(default=None, description="When it was first stored")
+    problem: dict[str, Any] | None = Field(default=None, description="Why it was not stored")
 
 
 class BatchPublic(BaseModel):

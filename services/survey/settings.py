@@ -23,3 +23,8 @@ class SurveySettings(ServiceSettings):
         "close (on a phone that was offline) are still taken",
     )
     max_batch: int = Field(default=5000, ge=1, description="Most sheets in one batch")
+    pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Database connections kept per process (as many again may open in a burst)",
+    )

@@ -6,6 +6,9 @@ about twice the CPU of psycopg on the same INSERTs, and CPU is what bounds submi
 Many answer rows are sent with COPY. SQLite takes the same statements through SQLAlchemy Core.
 """
 
+import csv
+import io
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,20 +22,32 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.survey import errors
 from services.survey.models import SurveyModel, SurveyRecord
 
+DRIVER = "survey.psycopg"
 SHEET = SurveyModel.metadata.tables["sheet"]
 ANSWER = SurveyModel.metadata.tables["answer"]
 SURVEY_COLUMNS = (
     "id, questionnaire_id, name, project_id, evaluation_id, public_token, opens_at, closes_at, "
     "target, groups, invitation_only, org_id, created_by, created_at"
 )
-INSERT_SHEETS = """
-INSERT INTO sheet (id, survey_id, digest, respondent_group, answered_at, received_at,
-                   score_total, score_items, body, review)
-SELECT id, %s, digest, respondent_group, answered_at, %s, score_total, score_items, body::jsonb,
-       'accepted'
-FROM unnest(%s::uuid[], %s::bytea[], %s::text[], %s::timestamptz[], %s::int[], %s::int2[],
-            %s::text[]) AS s(id, digest, respondent_group, answered_at, score_total, score_items,
-                             body)
+SHEET_COLUMNS = "id, digest, respondent_group, answered_at, score_total, score_items, body"
+SHEET_MARKS = "(%s::uuid, %s::bytea, %s::text, %s::timestamptz, %s::int, %s::int2, %s::text)"
+INSERT_SHEETS = f"""
+INSERT INTO sheet ({SHEET_COLUMNS}, survey_id, received_at, review)
+SELECT id, digest, respondent_group, answered_at, score_total, score_items, body::jsonb,
+       %s, %s, 'accepted'
+FROM (VALUES {{rows}}) AS s({SHEET_COLUMNS})
+ON CONFLICT (id) DO NOTHING
+RETURNING id
+"""
+SCRATCH = """
+CREATE TEMPORARY TABLE IF NOT EXISTS sheet_in (
+    id uuid, digest bytea, respondent_group text, answered_at timestamptz, score_total int,
+    score_items int2, body text
+) ON COMMIT DELETE ROWS
+"""
+INSERT_SCRATCH = f"""
+INSERT INTO sheet ({SHEET_COLUMNS}, survey_id, received_at, review)
+SELECT {SHEET_COLUMNS.replace("body", "body::jsonb")}, %s, %s, 'accepted' FROM sheet_in
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 """
@@ -41,7 +56,29 @@ INSERT INTO answer (survey_id, sheet_id, question, level)
 SELECT %s, sheet_id, question, level FROM unnest(%s::uuid[], %s::int2[], %s::int2[])
     AS a(sheet_id, question, level)
 """
-COPY_FROM = 200  # answer rows from which COPY beats one multi-row INSERT
+INSERT_ONE = """
+WITH fresh AS (
+    SELECT id FROM survey
+    WHERE id = %(survey)s
+      AND opens_at IS NOT DISTINCT FROM %(opens_at)s
+      AND closes_at IS NOT DISTINCT FROM %(closes_at)s
+      AND groups = %(groups)s::jsonb
+), stored AS (
+    INSERT INTO sheet (id, survey_id, digest, respondent_group, answered_at, received_at,
+                       score_total, score_items, body, review)
+    SELECT %(id)s, fresh.id, %(digest)s, %(group)s, %(answered_at)s, %(received_at)s,
+           %(score_total)s, %(score_items)s, %(body)s::jsonb, 'accepted'
+    FROM fresh
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+), answered AS (
+    INSERT INTO answer (survey_id, sheet_id, question, level)
+    SELECT %(survey)s, stored.id, question, level
+    FROM stored, unnest(%(questions)s::int2[], %(levels)s::int2[]) AS a(question, level)
+)
+SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM stored)
+"""
+COPY_FROM = 20  # sheets (or answer rows ×10) from which COPY beats a multi-row INSERT
 
 
 @dataclass(frozen=True)
@@ -61,10 +98,14 @@ class SheetRow:
 async def psycopg_connection(session: AsyncSession) -> Any | None:
     """Return the psycopg connection under the session on PostgreSQL, else None."""
     connection = await session.connection()
-    if connection.dialect.name != "postgresql":
-        return None
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
+    known = session.info.get(DRIVER)
+    if known is not None and known[0] is connection.sync_connection:
+        return known[1]  # asked several times a transaction: look it up once
+    driver = None
+    if connection.dialect.name == "postgresql":
+        driver = (await connection.get_raw_connection()).driver_connection
+    session.info[DRIVER] = (connection.sync_connection, driver)
+    return driver
 
 
 async def survey_by_token(session: AsyncSession, token: str) -> SurveyRecord:
@@ -84,6 +125,44 @@ async def survey_by_token(session: AsyncSession, token: str) -> SurveyRecord:
     return record
 
 
+async def insert_one(
+    session: AsyncSession,
+    survey: SurveyRecord,
+    received_at: datetime,
+    row: SheetRow,
+    answers: list[tuple[int, int]],
+) -> bool | None:
+    """Store one sheet and its answers in one statement, if the survey is as remembered.
+
+    Returns True when stored, False when the id was taken (a repeat or a conflict), None when
+    the survey changed or this is not PostgreSQL: then the caller takes the general path.
+    """
+    driver = await psycopg_connection(session)
+    if driver is None:
+        return None
+    cursor = await driver.execute(
+        INSERT_ONE,
+        {
+            "survey": survey.id,
+            "opens_at": survey.opens_at,
+            "closes_at": survey.closes_at,
+            "groups": json.dumps(survey.groups, ensure_ascii=False),
+            "id": row.id,
+            "digest": row.digest,
+            "group": row.respondent_group,
+            "answered_at": row.answered_at,
+            "received_at": received_at,
+            "score_total": row.score_total,
+            "score_items": row.score_items,
+            "body": row.encoded,
+            "questions": [question for question, _ in answers],
+            "levels": [level for _, level in answers],
+        },
+    )
+    fresh, stored = await cursor.fetchone()
+    return None if not fresh else bool(stored)
+
+
 async def insert_sheets(
     session: AsyncSession, survey_id: uuid.UUID, received_at: datetime, rows: list[SheetRow]
 ) -> set[uuid.UUID]:
@@ -101,10 +180,22 @@ async def insert_sheets(
             result = await session.exec(statement.values(values))
             inserted.update(found[0] for found in result.all())
         return inserted
-    # One array per column: the statement text never changes, so PostgreSQL plans it once.
-    columns = [list(column) for column in zip(*map(_sheet_values, rows), strict=True)]
-    cursor = await driver.execute(INSERT_SHEETS, [survey_id, received_at, *columns])
-    return {found[0] for found in await cursor.fetchall()}
+    async with driver.cursor() as cursor:
+        if len(rows) < COPY_FROM:
+            marks = ", ".join([SHEET_MARKS] * len(rows))
+            values = [v for row in rows for v in _sheet_values(row)]
+            await cursor.execute(
+                INSERT_SHEETS.format(rows=marks), [survey_id, received_at, *values]
+            )
+        else:
+            # Many sheets: COPY them (CSV written by the csv module) into a scratch table,
+            # then insert what is new in one statement; about five times less CPU than binding
+            # parameters here.
+            await cursor.execute(SCRATCH)
+            async with cursor.copy("COPY sheet_in FROM STDIN WITH (FORMAT csv)") as copy:
+                await copy.write(_csv(rows))
+            await cursor.execute(INSERT_SCRATCH, [survey_id, received_at])
+        return {found[0] for found in await cursor.fetchall()}
 
 
 def _sheet_values(row: SheetRow) -> tuple[Any, ...]:
@@ -117,6 +208,23 @@ def _sheet_values(row: SheetRow) -> tuple[Any, ...]:
         row.score_items,
         row.encoded,
     )
+
+
+def _csv(rows: list[SheetRow]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(
+        (
+            row.id,
+            "\\x" + row.digest.hex(),
+            row.respondent_group,
+            row.answered_at.isoformat() if row.answered_at else None,
+            row.score_total,
+            row.score_items,
+            row.encoded,
+        )
+        for row in rows
+    )
+    return buffer.getvalue()
 
 
 async def insert_answers(
@@ -138,7 +246,7 @@ async def insert_answers(
         for start in range(0, len(values), 5000):  # SQLite allows 32,766 bound values
             await session.exec(insert(ANSWER).values(values[start : start + 5000]))
         return
-    if count >= COPY_FROM:
+    if count >= COPY_FROM * 10:
         lines: list[str] = []
         for sheet_id, rows in sheets:
             head = f"{survey_id}\t{sheet_id}\t"

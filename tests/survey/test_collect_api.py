@@ -4,7 +4,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine
 
+from services.kit import db
+from services.survey.models import SurveyModel
 from tests.survey.conftest import field, likert_sheet, points_sheet, problem
 
 GOOD = ("非常满意", "满意", "一般")
@@ -148,7 +151,7 @@ async def test_a_batch_with_one_bad_sheet_stores_the_good_ones_and_names_the_bad
     assert bad["problem"]["type"] == "/problems/invalid-sheet"
     assert [e["path"] for e in bad["problem"]["errors"]] == ["body.sheets[1].answers.2"]
     assert [e["path"] for e in body["items"][5]["problem"]["errors"]] == ["body.sheets[5].id"]
-    assert body["items"][6]["receipt"] == body["items"][0]["receipt"]
+    assert body["items"][6]["received_at"] == body["items"][0]["received_at"]
     found = await _results(survey, made["id"])
     assert (found["n"], found["groups"]) == (4, {"市民": 3})
     again = (await survey.post(url, json={"sheets": sheets})).json()
@@ -174,3 +177,21 @@ async def test_an_app_reads_the_form_of_a_survey(survey: httpx.AsyncClient) -> N
     body = form.json()
     assert (body["survey_id"], body["status"], body["groups"]) == (made["id"], "open", ["企业"])
     assert len(body["questionnaire"]["questions"]) == 10
+
+
+async def test_a_survey_closed_by_another_process_is_noticed_at_once(
+    survey: httpx.AsyncClient, database_url: str
+) -> None:
+    made = await field(survey, "seed001", groups=["市民"])
+    url = f"/s/{made['public_token']}/sheets"
+    assert (await survey.post(url, json=likert_sheet(GOOD))).status_code == 201  # remembered
+    engine = create_engine(db.sync_url(database_url))
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    with engine.begin() as connection:  # as another process of the service would
+        table = SurveyModel.metadata.tables["survey"]
+        connection.execute(table.update().values(closes_at=past))
+    engine.dispose()
+    problem(await survey.post(url, json=likert_sheet(GOOD)), 409, "/problems/survey-closed")
+    reopened = await survey.patch(f"/surveys/{made['id']}", json={"closes_at": None, "groups": []})
+    assert reopened.status_code == 200
+    assert (await survey.post(url, json=likert_sheet(GOOD, group="企业"))).status_code == 201

@@ -119,6 +119,7 @@ async def update_survey(
         )
     for name, value in changes.items():
         setattr(survey, name, value)
+    request.state.surveys.drop(survey.public_token)  # other processes notice by themselves
     session.add(survey)
     await session.flush()
     return await public(session, request, survey, now)
