@@ -35,6 +35,7 @@ INI = ROOT / "services" / "survey" / "alembic.ini"
 CONNECTIONS = 8
 SECONDS = 5.0
 BATCH = 1000
+BATCH_CLIENTS = 4
 SHEETS = 100_000  # × 10 answers = 1,000,000 answer rows
 POINTS = [10, 9, 10, 8, 10, 10, 7, 10, 6, 10]
 WORKERS = 2  # survey service processes: one per core of these machines
@@ -177,7 +178,7 @@ end
 
 
 async def _batches(url: str) -> float:
-    """Post SHEETS sheets in batches of BATCH, two requests in flight; return sheets/s."""
+    """Post SHEETS sheets in batches of BATCH, BATCH_CLIENTS requests in flight; sheets/s."""
     bodies = [
         json.dumps(
             {
@@ -206,7 +207,7 @@ async def _batches(url: str) -> float:
     timeout = aiohttp.ClientTimeout(total=600)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         started = time.perf_counter()
-        await asyncio.gather(*(client(session) for _ in range(2)))
+        await asyncio.gather(*(client(session) for _ in range(BATCH_CLIENTS)))
         return SHEETS / (time.perf_counter() - started)
 
 

@@ -44,59 +44,83 @@ class Checked:
     digest: bytes
 
 
+LIKERT, SCORED, CHOICE, TEXT = range(4)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """How to read the answer to one question: its position, kind, labels and limit."""
+
+    index: int
+    kind: int
+    labels: dict[str, tuple[int, int]]  # Likert: (level, value ×100); choice: (option, 0)
+    limit: int  # scored: most points; text: most characters
+    question: q.Question
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A questionnaire prepared for checking many sheets quickly."""
 
     questionnaire: q.Questionnaire
-    positions: dict[str, int]
-    likert_values: dict[int, dict[str, tuple[int, int]]]  # label -> (level index, value ×100)
-    options: dict[int, dict[str, int]]
+    slots: dict[str, Slot]
+    required: frozenset[str]
     header: dict[str, q.HeaderField]
+    header_rules: bool  # some header field is required or is a date
+
+
+def _slot(index: int, question: q.Question) -> Slot:
+    if isinstance(question, q.LikertQuestion):
+        labels = {
+            level.label: (position, int(level.value * HUNDREDTHS))
+            for position, level in enumerate(question.levels)
+        }
+        return Slot(index, LIKERT, labels, 0, question)
+    if isinstance(question, q.ScoredQuestion):
+        return Slot(index, SCORED, {}, question.max_points, question)
+    if isinstance(question, q.ChoiceQuestion):
+        options = {label: (position, 0) for position, label in enumerate(question.options)}
+        return Slot(index, CHOICE, options, 0, question)
+    return Slot(index, TEXT, {}, question.max_length, question)
 
 
 def compile_questionnaire(questionnaire: q.Questionnaire) -> Compiled:
-    """Index a questionnaire by code and label."""
-    likert: dict[int, dict[str, tuple[int, int]]] = {}
-    options: dict[int, dict[str, int]] = {}
-    for index, question in enumerate(questionnaire.questions):
-        if isinstance(question, q.LikertQuestion):
-            likert[index] = {
-                level.label: (position, int(level.value * HUNDREDTHS))
-                for position, level in enumerate(question.levels)
-            }
-        elif isinstance(question, q.ChoiceQuestion):
-            options[index] = {label: position for position, label in enumerate(question.options)}
+    """Index a questionnaire by question code and answer label."""
     return Compiled(
         questionnaire=questionnaire,
-        positions={question.code: i for i, question in enumerate(questionnaire.questions)},
-        likert_values=likert,
-        options=options,
+        slots={
+            question.code: _slot(i, question) for i, question in enumerate(questionnaire.questions)
+        },
+        required=frozenset(qq.code for qq in questionnaire.questions if qq.required),
         header={field.code: field for field in questionnaire.header},
+        header_rules=any(f.required or f.kind == "date" for f in questionnaire.header),
     )
 
 
-def _answer(form: Compiled, index: int, value: int | str) -> tuple[int, int | None, str | None]:
-    """Return (level, scale value ×100 or None, error or None) for one answer."""
-    question = form.questionnaire.questions[index]
+def _expected(slot: Slot) -> str:
+    """Say what a question accepts, for an answer it does not."""
+    question = slot.question
     if isinstance(question, q.LikertQuestion):
-        found = form.likert_values[index].get(value) if isinstance(value, str) else None
-        if found is None:
-            labels = "、".join(level.label for level in question.levels)
-            return 0, None, f"choose one of: {labels}"
-        return found[0], found[1], None
+        return "choose one of: " + "、".join(level.label for level in question.levels)
     if isinstance(question, q.ScoredQuestion):
-        if not isinstance(value, int) or not 0 <= value <= question.max_points:
-            return 0, None, f"give whole points from 0 to {question.max_points}"
-        return value, value * HUNDREDTHS, None
+        return f"give whole points from 0 to {question.max_points}"
     if isinstance(question, q.ChoiceQuestion):
-        option = form.options[index].get(value) if isinstance(value, str) else None
-        if option is None:
-            return 0, None, "choose one of: " + "、".join(question.options)
-        return option, None, None
-    if not isinstance(value, str) or len(value) > question.max_length or "\x00" in value:
-        return 0, None, f"give text of at most {question.max_length} characters, without NUL"
-    return 0, None, None
+        return "choose one of: " + "、".join(question.options)
+    return f"give text of at most {slot.limit} characters, without NUL"
+
+
+def _read(slot: Slot, value: int | str) -> tuple[int, int] | None:
+    """Return (level, scale value ×100) of a valid answer, or None."""
+    kind = slot.kind
+    if kind == SCORED:
+        if type(value) is int and 0 <= value <= slot.limit:
+            return value, value * HUNDREDTHS
+        return None
+    if type(value) is not str:
+        return None
+    if kind == TEXT:
+        return (0, 0) if len(value) <= slot.limit and "\x00" not in value else None
+    return slot.labels.get(value)
 
 
 def _header_issues(form: Compiled, header: dict[str, str], prefix: str) -> list[q.Issue]:
@@ -130,39 +154,38 @@ def check(
     form: Compiled, sheet: SheetIn, groups: list[str], prefix: str = "body"
 ) -> Checked | list[q.Issue]:
     """Check a sheet against its questionnaire; return what to store or every issue found."""
-    issues = _header_issues(form, sheet.header, prefix)
+    issues = _header_issues(form, sheet.header, prefix) if sheet.header or form.header_rules else []
     if sheet.group is not None and groups and sheet.group not in groups:
         issues.append(q.Issue(f"{prefix}.group", "choose one of: " + "、".join(groups)))
     if sheet.answered_at is not None and sheet.answered_at.tzinfo is None:
         issues.append(q.Issue(f"{prefix}.answered_at", "give a time zone, e.g. +08:00"))
-    rows: list[tuple[int, int]] = []
+    given: list[tuple[int, int, str, int | str]] = []  # (position, level, code, answer)
     total = items = 0
-    kept: dict[str, int | str] = {}
     for code, value in sheet.answers.items():
-        index = form.positions.get(code)
-        if index is None:
+        slot = form.slots.get(code)
+        if slot is None:
             issues.append(q.Issue(f"{prefix}.answers.{code}", "no such question"))
             continue
-        if isinstance(value, str) and not value.strip():
+        if type(value) is str and not value.strip():
             continue  # an empty text box is no answer
-        level, scale, error = _answer(form, index, value)
-        if error is not None:
-            issues.append(q.Issue(f"{prefix}.answers.{code}", error))
+        read = _read(slot, value)
+        if read is None:
+            issues.append(q.Issue(f"{prefix}.answers.{code}", _expected(slot)))
             continue
-        rows.append((index, level))
-        kept[code] = value
-        if scale is not None:
-            total += scale
+        given.append((slot.index, read[0], code, value))
+        if slot.kind <= SCORED:  # Likert and scored items make up the scale
+            total += read[1]
             items += 1
-    for question in form.questionnaire.questions:
-        if question.required and question.code not in kept:
-            if not any(i.path == f"{prefix}.answers.{question.code}" for i in issues):
-                issues.append(q.Issue(f"{prefix}.answers.{question.code}", "an answer is required"))
+    refused = {i.path for i in issues}
+    missing = form.required.difference(code for _, _, code, _ in given)
+    for code in sorted(missing, key=lambda one: form.slots[one].index):
+        if f"{prefix}.answers.{code}" not in refused:
+            issues.append(q.Issue(f"{prefix}.answers.{code}", "an answer is required"))
     if issues:
         return issues
-    rows.sort()
-    ordered = {code: kept[code] for code in sorted(kept, key=form.positions.__getitem__)}
-    body = canonical(sheet, ordered)
+    given.sort()
+    body = canonical(sheet, {code: value for _, _, code, value in given})
     # canonical() fixes the order of every key, so the text is the same for the same sheet.
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    rows = [(position, level) for position, level, _, _ in given]
     return Checked(rows, total, items, body, encoded, hashlib.sha256(encoded.encode()).digest())

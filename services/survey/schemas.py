@@ -154,11 +154,11 @@ class BatchIn(BaseModel):
 
 
 class BatchItem(BaseModel):
-    """What became of one sheet of a batch: 201 stored, 200 a repeat, or a problem."""
+    """A sheet of a batch not stored by it: 200 stored before, or a problem."""
 
     index: int = Field(description="Position of the sheet in the request")
     id: uuid.UUID | None = Field(description="The sheet's id, when it had a readable one")
-    status: int = Field(description="201 stored, 200 stored before, else the problem's status")
+    status: int = Field(description="200 stored before, else the problem's status")
     received_at: datetime | None = Field(default=None, description="When it was first stored")
     problem: dict[str, Any] | None = Field(default=None, description="Why it was not stored")
 
@@ -166,10 +166,11 @@ class BatchItem(BaseModel):
 class BatchPublic(BaseModel):
     """A batch's outcome: the good sheets are stored even when others are not."""
 
-    stored: int
-    repeated: int
-    failed: int
-    items: list[BatchItem]
+    stored: int = Field(description="Sheets stored by this request (201), not listed in items")
+    repeated: int = Field(description="Sheets stored before (200)")
+    failed: int = Field(description="Sheets refused, each with its problem")
+    received_at: datetime = Field(description="When this request's sheets were stored")
+    items: list[BatchItem] = Field(description="Repeats and refusals, by position")
 
 
 class SheetPublic(BaseModel):

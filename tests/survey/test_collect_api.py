@@ -144,14 +144,14 @@ async def test_a_batch_with_one_bad_sheet_stores_the_good_ones_and_names_the_bad
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["stored"], body["repeated"], body["failed"]) == (3, 2, 2)
-    statuses = [(item["index"], item["status"]) for item in body["items"]]
-    assert statuses == [(0, 201), (1, 422), (2, 201), (3, 201), (4, 200), (5, 422), (6, 200)]
-    bad = body["items"][1]
+    listed = [(item["index"], item["status"]) for item in body["items"]]
+    assert listed == [(1, 422), (4, 200), (5, 422), (6, 200)]  # the rest: stored now (201)
+    bad = body["items"][0]
     assert bad["id"] == sheets[1]["id"]
     assert bad["problem"]["type"] == "/problems/invalid-sheet"
     assert [e["path"] for e in bad["problem"]["errors"]] == ["body.sheets[1].answers.2"]
-    assert [e["path"] for e in body["items"][5]["problem"]["errors"]] == ["body.sheets[5].id"]
-    assert body["items"][6]["received_at"] == body["items"][0]["received_at"]
+    assert [e["path"] for e in body["items"][2]["problem"]["errors"]] == ["body.sheets[5].id"]
+    assert body["items"][3]["received_at"] == body["received_at"]  # sheet 0, sent twice
     found = await _results(survey, made["id"])
     assert (found["n"], found["groups"]) == (4, {"市民": 3})
     again = (await survey.post(url, json={"sheets": sheets})).json()

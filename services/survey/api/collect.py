@@ -153,8 +153,10 @@ def _parse(index: int, raw: Any) -> answers.SheetIn | Problem:
     "/sheets/batch",
     response_model=schemas.BatchPublic,
     summary="Submit sheets kept offline: each stored, repeated or refused on its own",
-    description="Sheets not stored are named by their position: a bad sheet does not stop "
-    "the good ones.",
+    description="Each sheet is stored, repeated or refused on its own, so a bad sheet does "
+    "not stop the good ones. `items` lists, by position, only the sheets not stored by this "
+    "request: repeats (stored before, 200) and refusals (with their problem); every other "
+    "sheet was stored (201) at `received_at`.",
     openapi_extra={"requestBody": {"required": True, "content": BATCH_BODY}},
     responses=problem_responses(errors.SurveyNotFound),
 )
@@ -186,7 +188,11 @@ async def submit_batch(
         for i, p in parsed
         if isinstance(p, Problem)
     ]
+    stored = 0
     for outcome in outcomes:
+        if outcome.status == 201:
+            stored += 1
+            continue
         item: dict[str, Any] = {"index": outcome.index, "id": outcome.id, "status": outcome.status}
         if outcome.receipt is not None:
             item["received_at"] = outcome.receipt.received_at
@@ -194,11 +200,12 @@ async def submit_batch(
             item["problem"] = problem_body(outcome.problem)
         items.append(item)
     items.sort(key=lambda one: int(one["index"]))
-    statuses = [item["status"] for item in items]
+    repeated = sum(item["status"] == 200 for item in items)
     result = {
-        "stored": statuses.count(201),
-        "repeated": statuses.count(200),
-        "failed": len(statuses) - statuses.count(201) - statuses.count(200),
+        "stored": stored,
+        "repeated": repeated,
+        "failed": len(items) - repeated,
+        "received_at": now,
         "items": items,
     }
     return Response(pydantic_core.to_json(result), media_type="application/json")
