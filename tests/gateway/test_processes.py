@@ -13,10 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import create_engine, text
 
 from gateway.main import create_app
 from gateway.settings import GatewaySettings
-from services.kit import testing
+from services.kit import db, testing
 from tests.conftest import NewDatabase
 from tests.gateway.conftest import ADMIN_KEY
 
@@ -169,3 +170,36 @@ async def test_a_service_refuses_requests_that_do_not_come_through_the_gateway(
         assert refused.status_code == 401
         assert refused.headers["content-type"] == "application/problem+json"
         assert (await direct.get(f"{url}/healthz")).status_code == 200
+
+
+async def test_bodies_validation_errors_and_crashes_cross_the_process_boundary(
+    gateway: httpx.AsyncClient, services: Services
+) -> None:
+    created = await gateway.post(
+        "/api/v1/scoring/projects", json={"name": "兴宁安全生产监管经费", "year": 2024}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "兴宁安全生产监管经费"  # the body reached the service
+    invalid = await gateway.post("/api/v1/scoring/projects", json={"name": "", "year": "去年"})
+    assert invalid.status_code == 422
+    assert invalid.headers["content-type"] == "application/problem+json"
+    assert {e["path"] for e in invalid.json()["errors"]} == {"body.name", "body.year"}
+
+    # Take the table away under the running service: its query fails, the caller gets a 500
+    # problem without internals, and the service answers again once the table is back.
+    engine = create_engine(db.sync_url(services.env["scoring"]["SCORING_DATABASE_URL"]))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE project RENAME TO project_away"))
+        crashed = await gateway.get("/api/v1/scoring/projects")
+        assert crashed.status_code == 500
+        assert crashed.headers["content-type"] == "application/problem+json"
+        assert crashed.json()["type"] == "/problems/internal"
+        assert "project_away" not in crashed.text
+        assert "Traceback" not in crashed.text
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE project_away RENAME TO project"))
+    finally:
+        engine.dispose()
+    listed = await gateway.get("/api/v1/scoring/projects")
+    assert [p["name"] for p in listed.json()["items"]] == ["兴宁安全生产监管经费"]
