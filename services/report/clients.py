@@ -57,6 +57,13 @@ class Result(Answer):
     pending: list[str] = []
 
 
+class TargetRow(Answer):
+    level1: str
+    level2: str
+    name: str
+    value: str
+
+
 class Texts(Answer):
     title: str | None = None
     evaluation_object: str | None = None
@@ -76,6 +83,7 @@ class Texts(Answer):
     result_use: str | None = None
     rectification_deadline: date | None = None
     analysis: dict[str, str] | None = None
+    targets: list[TargetRow] | None = None
 
 
 class Evaluation(Answer):
@@ -113,6 +121,7 @@ class Node(Answer):
 class FactSpec(Answer):
     name: str
     unit: str | None = None
+    role: str | None = None
 
 
 class System(Answer):

@@ -12,6 +12,7 @@ from services.report.data import (
     ReportData,
     Survey,
     SurveyQuestion,
+    Target,
 )
 
 CENT = Decimal("0.01")
@@ -73,8 +74,11 @@ def funds(evaluation: clients.Evaluation, system: clients.System) -> Funds:
     for indicator in result.indicators if result else []:
         rate = next((indicator.inputs[n] for n in EXECUTION_RATES if n in indicator.inputs), rate)
     units = _units(system)
-    unit = next((units[n] for names in FUND_FACTS.values() for n in names if n in units), "万元")
-    amounts = {key: _fact(evaluation, names) for key, names in FUND_FACTS.items()}
+    # A fact the system marks with a role wins; seeds without roles are read by their names.
+    roles = {fact.role: fact.name for fact in system.facts if fact.role}
+    names = {key: (roles[key],) if key in roles else known for key, known in FUND_FACTS.items()}
+    unit = next((units[n] for found in names.values() for n in found if n in units), "万元")
+    amounts = {key: _fact(evaluation, found) for key, found in names.items()}
     return Funds(unit=unit, execution_rate=rate, **amounts)
 
 
@@ -276,7 +280,7 @@ def report_data(sources: clients.Sources) -> ReportData:
         conclusion=f"经综合评价，{project.name}最终得分为{total}分，得分率{rate}，"
         f"绩效评价等级为“{grade}”。",
         funds=funds(evaluation, system),
-        targets=[],
+        targets=[Target(**row.model_dump()) for row in texts.targets or []],
         level1=levels(result, {i.code: i for i in indicators}),
         indicators=indicators,
         surveys=[s for s in map(survey, sources.surveys) if s is not None],

@@ -181,6 +181,39 @@ def test_funds_come_from_the_facts_and_the_rate_the_scoring_printed() -> None:
     assert funds.unit == "万元"
 
 
+def test_a_fact_role_names_the_funds_fact_whatever_it_is_called() -> None:
+    answers = sources()
+    system = answers.system.model_copy(
+        update={
+            "system": answers.system.system.model_copy(
+                update={
+                    "facts": [
+                        clients.FactSpec(name="实际支出", unit="万元", role="budget"),
+                        clients.FactSpec(name="拨付资金", unit="万元", role="spent"),
+                    ]
+                }
+            )
+        }
+    )
+    funds = content.report_data(
+        clients.Sources(answers.evaluation, answers.project, system, [])
+    ).funds
+    # The roles say 实际支出 is the budget and 拨付资金 the spending: the names are not read.
+    assert (funds.budget, funds.spent) == ("103.86", "236.96")
+    assert (funds.adjusted_budget, funds.arrived) == ("276.96", "236.96")
+
+
+def test_declared_targets_become_the_targets_table() -> None:
+    row = {
+        "level1": "产出指标",
+        "level2": "数量指标",
+        "name": "检查企业家次",
+        "value": "≥ 500 家次",
+    }
+    targets = content.report_data(sources(targets=[row])).targets
+    assert [t.model_dump() for t in targets] == [row]
+
+
 def test_an_indicator_without_analysis_gets_its_facts_and_calculation() -> None:
     paragraph = content.report_data(sources()).indicators[0].paragraph
     assert paragraph.startswith(
