@@ -3,11 +3,15 @@
 One run, on a fresh PostgreSQL database, bounded well under two minutes:
 1. raw ceilings with psycopg alone: one INSERT transaction per 10-answer sheet over 8
    connections, COPY of answer rows, and a bare GROUP BY over the answers;
-2. single-sheet submits through the gateway in remote mode (gateway and survey service each a
-   uvicorn process on loopback), 8 concurrent clients (wrk), each sheet committed before its 201;
-3. batch ingestion through the gateway, 1,000 sheets a request, loading 100,000 sheets;
+2. single-sheet submits through the gateway in remote mode (the gateway one uvicorn process,
+   the survey service two, on loopback, with keys and limits on and access logs off), 8
+   concurrent clients (wrk), each sheet committed before its 201; for scale, a no-op through
+   the same chain;
+3. batch ingestion through the gateway, 1,000 sheets a request, four in flight, loading
+   100,000 sheets;
 4. the results of that survey over its 1,000,000 answer rows, through the gateway.
-Run it alone: `python -m bench.survey` (or with everything else, `make bench`).
+Everything shares the machine's cores, the database included. Run it alone with
+`python -m bench.survey`, or with everything else, `make bench`.
 """
 
 import asyncio
@@ -177,6 +181,13 @@ end
     return float(rate), int(other)
 
 
+def _wrk_get(url: str) -> float:
+    """Return the rate of GETs of a URL by 8 concurrent clients."""
+    command = ["wrk", "-t", "1", "-c", str(CONNECTIONS), "-d", f"{int(SECONDS)}s", url]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return float(out.split("Requests/sec:")[1].split()[0])
+
+
 async def _batches(url: str) -> float:
     """Post SHEETS sheets in batches of BATCH, BATCH_CLIENTS requests in flight; sheets/s."""
     bodies = [
@@ -254,6 +265,7 @@ def main() -> None:
             raw_copy = _raw_copy(url, raw_survey, 500_000)
             singles, token = _make_survey(api)
             single_rate, not_created = _wrk_singles(f"{api}/s/{token}/sheets")
+            noop_rate = _wrk_get(f"{api}/healthz")
             stored = _count(url, singles)
             batch_survey, batch_token = _make_survey(api)
             batch_rate = asyncio.run(_batches(f"{api}/s/{batch_token}/sheets/batch"))
@@ -267,6 +279,10 @@ def main() -> None:
         "single submits through the gateway, 8 clients",
         f"{single_rate:8.0f} sheets/s = {ratio:.0%} of raw (goal ≥ 50%)"
         f"  [{stored} stored, {not_created} not 201]",
+    )
+    _line(
+        "  for scale: a no-op (/healthz) through the gateway, 8 clients",
+        f"{noop_rate:8.0f} req/s = {noop_rate / raw_single:.0%} of raw",
     )
     _line(
         f"batch ingestion through the gateway ({BATCH:,} a request)",

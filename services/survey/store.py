@@ -1,8 +1,7 @@
 """Reading and writing the survey tables: questionnaires, surveys, invitations, tallies, sheets.
 
-What a caller may see follows kit.identity: its own organisation's questionnaires and surveys
-and those shared with it; only its own organisation (or a service) may change them. Anything
-else is "not found", so nobody learns what exists elsewhere.
+Every read a caller asks for goes through `access`: what another organisation owns is "not
+found", so nobody learns what exists elsewhere.
 """
 
 import hashlib
@@ -10,7 +9,6 @@ import secrets
 import uuid
 from collections import Counter, OrderedDict
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import func
@@ -18,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.identity import Identity
-from services.survey import answers, errors, results
+from services.survey import access, answers, errors, results
 from services.survey.models import (
     AnswerRecord,
     InvitationRecord,
@@ -29,31 +27,9 @@ from services.survey.models import (
 from services.survey.questionnaire import Questionnaire
 
 CACHE_SIZE = 256
-Owned = QuestionnaireRecord | SurveyRecord
 REJECTED = "rejected"
 # Stored versions never change, so a compiled questionnaire is kept for as long as it is used.
 _compiled: OrderedDict[uuid.UUID, answers.Compiled] = OrderedDict()
-
-
-def readable(caller: Identity, record: Owned) -> bool:
-    """Tell whether the caller may read a record: its organisation's, or shared with it."""
-    return caller.may_read(record.org_id) or (
-        record.org_id is not None and record.org_id == caller.org_id
-    )
-
-
-def check_writable(caller: Identity, record: Owned) -> None:
-    """Raise ReadOnly unless the caller's organisation owns the record (or a service asks)."""
-    if not (caller.internal or (record.org_id is not None and record.org_id == caller.org_id)):
-        raise errors.ReadOnly("This is shared with your organisation to read, not to change")
-
-
-def visible(column: Any, caller: Identity) -> Any:
-    """Return the SQL condition of the rows a caller may read, by their org_id column."""
-    if caller.internal:
-        return sa.true()
-    orgs = set(caller.readable_orgs) | ({caller.org_id} if caller.org_id else set())
-    return col(column).in_(orgs)
 
 
 def compiled(record: QuestionnaireRecord) -> answers.Compiled:
@@ -92,7 +68,7 @@ async def add_questionnaire(
         key = uuid.uuid4()
     else:
         latest = await get_questionnaire(session, key, None, caller)
-        check_writable(caller, latest)
+        access.check_writable(caller, latest)
         version, org_id = latest.version + 1, latest.org_id
     record = QuestionnaireRecord(
         key=key,
@@ -117,7 +93,7 @@ async def get_questionnaire(
     else:
         query = query.where(QuestionnaireRecord.version == version)
     record = (await session.exec(query)).first()
-    if record is None or not readable(caller, record):
+    if record is None or not access.readable(caller, record):
         which = f"version {version} of " if version else ""
         raise errors.QuestionnaireNotFound(f"No {which}questionnaire with key {key}")
     return record
@@ -137,7 +113,7 @@ async def latest_questionnaires(
     """Return the latest version of every questionnaire the caller may read, newest first."""
     latest = (
         select(QuestionnaireRecord.key, func.max(QuestionnaireRecord.version).label("v"))
-        .where(visible(QuestionnaireRecord.org_id, caller))
+        .where(access.visible(QuestionnaireRecord.org_id, caller))
         .group_by(col(QuestionnaireRecord.key))
         .subquery()
     )
@@ -168,10 +144,10 @@ async def get_survey(
 ) -> SurveyRecord:
     """Return a survey the caller may read (or change, with `write`), or raise SurveyNotFound."""
     record = await session.get(SurveyRecord, survey_id)
-    if record is None or not readable(caller, record):
+    if record is None or not access.readable(caller, record):
         raise errors.SurveyNotFound(f"No survey {survey_id}")
     if write:
-        check_writable(caller, record)
+        access.check_writable(caller, record)
     return record
 
 
@@ -184,7 +160,7 @@ async def list_surveys(
     """Return the surveys the caller may read, newest first, of one project or evaluation."""
     query = (
         select(SurveyRecord)
-        .where(visible(SurveyRecord.org_id, caller))
+        .where(access.visible(SurveyRecord.org_id, caller))
         .order_by(col(SurveyRecord.created_at).desc())
     )
     if project_id is not None:
