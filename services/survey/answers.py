@@ -7,12 +7,29 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+)
 
 from services.survey import questionnaire as q
 
 HUNDREDTHS = 100
 HeaderValue = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+def _plausible(moment: datetime) -> datetime:
+    if not 1970 <= moment.year <= 2100:  # also keeps time-zone arithmetic in range
+        raise ValueError("give a time between 1970 and 2100")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible)]
 
 
 class SheetIn(BaseModel):
@@ -28,7 +45,7 @@ class SheetIn(BaseModel):
     group: str | None = Field(
         default=None, min_length=1, max_length=100, description="Respondent group"
     )
-    answered_at: datetime | None = Field(default=None, description="When it was filled in")
+    answered_at: Moment | None = Field(default=None, description="When it was filled in")
     invitation: str | None = Field(default=None, max_length=100, description="Single-use token")
 
 

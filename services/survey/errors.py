@@ -40,6 +40,10 @@ class InvitationInvalid(Problem):
     status, title, type = 403, "Invitation not valid", "/problems/invitation-invalid"
 
 
+class ReadOnly(Problem):
+    status, title, type = 403, "Shared read-only", "/problems/read-only"
+
+
 class InvalidQuestionnaire(InvalidRequest):
     """A questionnaire with problems: every one listed with its JSON path."""
 
@@ -60,7 +64,3 @@ def field_errors(issues: list[Issue], prefix: str = "") -> list[dict[str, str]]:
         {"path": f"{prefix}.{issue.path}" if prefix else issue.path, "message": issue.message}
         for issue in issues
     ]
-
-
-class ReadOnly(Problem):
-    status, title, type = 403, "Shared read-only", "/problems/read-only"

@@ -24,6 +24,7 @@ from services.survey.models import InvitationRecord, SheetRecord, SurveyRecord
 from services.survey.questionnaire import Issue
 
 Status = Literal["scheduled", "open", "closed"]
+CLOCK_SKEW = timedelta(hours=1)  # a phone's clock may be off; an answer from tomorrow is not
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,9 @@ def _prepare(
         return problem
     checked = answers.check(form, sheet, survey.groups, where)
     issues = checked if isinstance(checked, list) else []
+    answered = sheet.answered_at
+    if answered is not None and answered.tzinfo is not None and answered > now + CLOCK_SKEW:
+        issues.append(Issue(f"{where}.answered_at", "lies in the future; check the clock"))
     if survey.invitation_only and not sheet.invitation:
         issues.append(Issue(f"{where}.invitation", "this survey is by invitation only"))
     if issues or isinstance(checked, list):

@@ -19,6 +19,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
     settings = settings or SurveySettings()
 
     async def collection_pool(app: FastAPI, stack: AsyncExitStack) -> dict[str, Any]:
+        """Open the service's own engine and its cache of surveys by token."""
         # Measured on the submit path (bench/survey.py): kit's pool (5 + 10 overflow) opened
         # and closed a connection for every burst over five, and its pre-ping cost a round
         # trip and a quarter of a submit's CPU. On PostgreSQL this pool is sized for bursts

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.survey.answers import Moment
 from services.survey.ingest import Status as SurveyStatus
 from services.survey.questionnaire import Method, Questionnaire
 
@@ -56,8 +57,8 @@ class TemplatesPublic(BaseModel):
 class Window(BaseModel):
     """When a survey takes answers; either end may be open."""
 
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: Moment | None = None
+    closes_at: Moment | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "Window":

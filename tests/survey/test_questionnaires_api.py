@@ -69,6 +69,10 @@ async def test_a_broken_questionnaire_is_422_with_every_path(survey: httpx.Async
     }
     typo = {**FORM, "questions": [{"kind": "likert", "code": "q1", "txt": "服务效率"}]}
     problem(await survey.post("/questionnaires", json=typo), 422, "/problems/invalid-request")
+    key = (await survey.post("/questionnaires", json=FORM)).json()["key"]
+    edit = await survey.put(f"/questionnaires/{key}", json=broken)
+    problem(edit, 422, "/problems/invalid-questionnaire")
+    problem(await survey.get("/questionnaires/not-a-key"), 422, "/problems/invalid-request")
 
 
 async def test_templates_are_listed_read_and_copied(survey: httpx.AsyncClient) -> None:

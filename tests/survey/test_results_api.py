@@ -130,6 +130,9 @@ async def test_review_and_results_problems_are_404_and_422(survey: httpx.AsyncCl
         422,
         "/problems/invalid-request",
     )
+    problem(await survey.get("/surveys/not-an-id/results"), 422, "/problems/invalid-request")
+    listing = await survey.get(f"/surveys/{made['id']}/sheets", params={"review": "maybe"})
+    problem(listing, 422, "/problems/invalid-request")
     problem(
         await survey.get(f"/surveys/{missing}/exports/answers.csv"),
         404,
