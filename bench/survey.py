@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -50,8 +51,16 @@ def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
+@dataclass(frozen=True)
+class Served:
+    """A uvicorn process on loopback: its address and process id."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def _serve(app: str, env: dict[str, str], workers: int = 1) -> Iterator[str]:
+def _serve(app: str, env: dict[str, str], workers: int = 1) -> Iterator[Served]:
     port = testing.free_port()
     command = testing.uvicorn_command(app, port)
     if workers > 1:
@@ -65,9 +74,31 @@ def _serve(app: str, env: dict[str, str], workers: int = 1) -> Iterator[str]:
     )
     try:
         testing.wait_healthy(f"http://127.0.0.1:{port}/healthz", popen, timeout_s=60)
-        yield f"http://127.0.0.1:{port}"
+        yield Served(f"http://127.0.0.1:{port}", popen.pid)
     finally:
         testing.stop(popen)
+
+
+def _cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
+    """Return CPU seconds used so far by each root process with its children, and PostgreSQL."""
+    used = dict.fromkeys([*roots, "PostgreSQL"], 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, _, tail = (entry / "stat").read_text().rpartition(")")
+        except (OSError, ValueError):
+            continue
+        fields = tail.split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        pid, ppid = int(entry.name), int(fields[1])
+        name = next((n for n, root in roots.items() if root in (pid, ppid)), None)
+        if name is None and head.endswith("(postgres"):
+            name = "PostgreSQL"
+        if name is not None:
+            used[name] += seconds
+    return used
 
 
 def _sheet_row(survey: str, sheet: uuid.UUID) -> tuple[object, ...]:
@@ -257,14 +288,17 @@ def main() -> None:
         }
         with (
             _serve("services.survey.main:app", env, workers=WORKERS) as service,
-            _serve("gateway.main:app", {**env, "GATEWAY_SURVEY_URL": service}) as gateway,
+            _serve("gateway.main:app", {**env, "GATEWAY_SURVEY_URL": service.url}) as gateway,
         ):
-            api = f"{gateway}/api/v1/survey"
+            api = f"{gateway.url}/api/v1/survey"
+            roots = {"gateway": gateway.pid, "survey": service.pid}
             raw_survey, _ = _make_survey(api)
             raw_single = asyncio.run(_raw_inserts(url, raw_survey))
             raw_copy = _raw_copy(url, raw_survey, 500_000)
             singles, token = _make_survey(api)
+            before = _cpu_seconds(roots)
             single_rate, not_created = _wrk_singles(f"{api}/s/{token}/sheets")
+            after = _cpu_seconds(roots)
             noop_rate = _wrk_get(f"{api}/healthz")
             stored = _count(url, singles)
             batch_survey, batch_token = _make_survey(api)
@@ -279,6 +313,11 @@ def main() -> None:
         "single submits through the gateway, 8 clients",
         f"{single_rate:8.0f} sheets/s = {ratio:.0%} of raw (goal ≥ 50%)"
         f"  [{stored} stored, {not_created} not 201]",
+    )
+    per_sheet = {k: (after[k] - before[k]) / (single_rate * SECONDS) * 1000 for k in after}
+    _line(
+        "  CPU per submit",
+        ", ".join(f"{name} {ms:.2f} ms" for name, ms in per_sheet.items()),
     )
     _line(
         "  for scale: a no-op (/healthz) through the gateway, 8 clients",
