@@ -40,8 +40,9 @@ async def test_concurrent_submits_of_one_id_store_one_sheet(survey: httpx.AsyncC
 
 
 @pytest.mark.parametrize("first_ends", ["commit", "rollback"])
+@pytest.mark.parametrize("path", ["one statement", "general"])
 async def test_a_second_transaction_waits_for_the_first_and_stores_only_if_it_failed(
-    postgres_database: str, first_ends: str
+    postgres_database: str, first_ends: str, path: str
 ) -> None:
     url = testing.postgres_schema_url(postgres_database)
     await asyncio.to_thread(migrations.upgrade, INI, url)
@@ -57,10 +58,17 @@ async def test_a_second_transaction_waits_for_the_first_and_stores_only_if_it_fa
         sheet = answers.SheetIn.model_validate(likert_sheet(("满意", "满意", "满意")))
 
         async def submit(session: AsyncSession) -> ingest.Outcome:
-            (outcome,) = await ingest.store_sheets(
-                session, survey, form, [(0, sheet)], utcnow(), timedelta(0)
+            # As the submit route does: the one-statement path first, the general one if it
+            # cannot decide (here: the id was taken).
+            now = utcnow()
+            if path == "one statement":
+                outcome = await ingest.store_one(session, survey, form, sheet, now, timedelta(0))
+                if outcome is not None:
+                    return outcome
+            (found,) = await ingest.store_sheets(
+                session, survey, form, [(0, sheet)], now, timedelta(0)
             )
-            return outcome
+            return found
 
         first = sessions()
         stored = await submit(first)
