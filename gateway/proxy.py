@@ -233,6 +233,11 @@ class Proxy:
             if k not in DROPPED and not k.startswith(b"x-jixiao-")
         ]
         forwarded.append(("x-forwarded-prefix", prefix))
+        # The host the caller used, so a service can print absolute public links (survey QR).
+        if not any(k == b"x-forwarded-host" for k, _ in headers):
+            host = next((v for k, v in headers if k == b"host"), None)
+            if host:
+                forwarded.append(("x-forwarded-host", host.decode("latin-1")))
         forwarded += identity.sign(parts.secret, admitted.identity, method, target)
         started = time.perf_counter()
         try:
