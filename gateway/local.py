@@ -8,11 +8,8 @@ from starlette.types import ASGIApp
 
 from gateway import upstream
 from gateway.settings import GatewaySettings
-from services.report.main import create_app as create_report_app
 from services.report.settings import ReportSettings
-from services.scoring.main import create_app as create_scoring_app
 from services.scoring.settings import ScoringSettings
-from services.survey.main import create_app as create_survey_app
 from services.survey.settings import SurveySettings
 
 # Public path segment -> service name. Reports are plural in URLs, as the issue asks.
@@ -43,6 +40,12 @@ async def open_upstreams(
     stack: AsyncExitStack, settings: GatewaySettings, local: LocalSettings
 ) -> dict[str, upstream.Upstream]:
     """Start the in-process services and connect to the remote ones."""
+    # Imported here, not at the top: a gateway in front of remote services never loads their
+    # code (the report service alone brings matplotlib and WeasyPrint: ~80 MB of memory).
+    from services.report.main import create_app as create_report_app
+    from services.scoring.main import create_app as create_scoring_app
+    from services.survey.main import create_app as create_survey_app
+
     running: dict[str, ASGIApp] = {}
     # Started in dependency order: scoring reads survey results, report reads both.
     if _remote_url(settings, "survey") is None:

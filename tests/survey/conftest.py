@@ -28,18 +28,6 @@ Clients = Callable[..., Awaitable[httpx.AsyncClient]]
 SEED001_SHEETS = [("非常满意",) * 3] * 49 + [("非常满意", "满意", "满意")] + [("满意",) * 3] * 2
 
 
-def signed(client: httpx.AsyncClient, caller: identity.Identity) -> httpx.AsyncClient:
-    """Make a client sign its requests as the gateway would for `caller`."""
-    secret = identity.secret_bytes()
-
-    async def sign(request: httpx.Request) -> None:
-        target = request.url.raw_path.decode("ascii")
-        request.headers.update(dict(identity.sign(secret, caller, request.method, target)))
-
-    client.event_hooks["request"] = [*client.event_hooks["request"], sign]
-    return client
-
-
 @pytest.fixture
 async def clients(database_url: str) -> AsyncIterator[Clients]:
     """Make clients of one survey service on an empty database, each signed as a caller."""
@@ -49,7 +37,7 @@ async def clients(database_url: str) -> AsyncIterator[Clients]:
 
             async def make(caller: identity.Identity = CALLER) -> httpx.AsyncClient:
                 client = service_client("http://test", manager.app)
-                return signed(await stack.enter_async_context(client), caller)
+                return testing.signed_as(await stack.enter_async_context(client), caller)
 
             yield make
 

@@ -1,11 +1,11 @@
 """Built-in indicator systems (seed 001, 002, 004, the MoF skeleton, self-evaluation)."""
 
-import json
 from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
 
+from services.kit import bundled
 from services.kit.db import SessionDep
 from services.kit.problems import problem_responses
 from services.scoring import errors, schemas, store
@@ -20,10 +20,7 @@ FOLDER = Path(__file__).parents[1] / "templates"
 @cache
 def load_templates() -> dict[str, IndicatorSystem]:
     """Read every shipped template once."""
-    return {
-        path.stem: IndicatorSystem.model_validate(json.loads(path.read_text(encoding="utf-8")))
-        for path in sorted(FOLDER.glob("*.json"))
-    }
+    return bundled.load_folder(FOLDER, IndicatorSystem)
 
 
 def template(name: str) -> IndicatorSystem:

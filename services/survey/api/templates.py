@@ -1,11 +1,11 @@
 """Built-in questionnaires: seed 001's three Likert questions and seed 002's 100-point form."""
 
-import json
 from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
 
+from services.kit import bundled
 from services.kit.db import SessionDep
 from services.kit.identity import IdentityDep
 from services.kit.problems import problem_responses
@@ -20,10 +20,7 @@ FOLDER = Path(__file__).parents[1] / "templates"
 @cache
 def load_templates() -> dict[str, Questionnaire]:
     """Read every shipped template once."""
-    return {
-        path.stem: Questionnaire.model_validate(json.loads(path.read_text(encoding="utf-8")))
-        for path in sorted(FOLDER.glob("*.json"))
-    }
+    return bundled.load_folder(FOLDER, Questionnaire)
 
 
 def template(name: str) -> Questionnaire:
