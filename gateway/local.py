@@ -40,20 +40,22 @@ async def open_upstreams(
     stack: AsyncExitStack, settings: GatewaySettings, local: LocalSettings
 ) -> dict[str, upstream.Upstream]:
     """Start the in-process services and connect to the remote ones."""
-    # Imported here, not at the top: a gateway in front of remote services never loads their
-    # code (the report service alone brings matplotlib and WeasyPrint: ~80 MB of memory).
-    from services.report.main import create_app as create_report_app
-    from services.scoring.main import create_app as create_scoring_app
-    from services.survey.main import create_app as create_survey_app
-
+    # Each service's code is imported only when it runs here: a gateway in front of remote
+    # services never loads it (the report service alone brings matplotlib and WeasyPrint).
     running: dict[str, ASGIApp] = {}
     # Started in dependency order: scoring reads survey results, report reads both.
     if _remote_url(settings, "survey") is None:
+        from services.survey.main import create_app as create_survey_app
+
         running["survey"] = await _start(stack, create_survey_app(local.survey))
     if _remote_url(settings, "scoring") is None:
+        from services.scoring.main import create_app as create_scoring_app
+
         scoring_app = create_scoring_app(local.scoring, peers=dict(running))
         running["scoring"] = await _start(stack, scoring_app)
     if _remote_url(settings, "report") is None:
+        from services.report.main import create_app as create_report_app
+
         # The report service reads scoring and survey: in-process ones are handed over directly.
         report_app = create_report_app(local.report, peers=dict(running))
         running["report"] = await _start(stack, report_app)
