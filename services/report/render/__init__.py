@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 from services.report.data import ReportData
-from services.report.render import custom, notice_docx, pages, pdf, report_docx
+from services.report.render import custom
 
 Kind = Literal["report", "notice"]
 Format = Literal["docx", "pdf", "html", "md"]
@@ -41,6 +41,10 @@ def filename(project_name: str, kind: str, fmt: str) -> str:
 
 def make(kind: str, fmt: str, data: ReportData, template: bytes | None = None) -> bytes:
     """Make one document (blocking, CPU-bound: call it from a worker thread)."""
+    # Imported on the first document, not at start: matplotlib and WeasyPrint take ~50 MB
+    # that an idle service (or one that only serves stored documents) never needs.
+    from services.report.render import notice_docx, pages, pdf, report_docx
+
     if template is not None:
         return custom.render(template, data)
     if fmt == "html":

@@ -7,7 +7,7 @@ from typing import Any
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
-from services.report import chart, data, placeholders
+from services.report import data, placeholders
 from services.report.data import ReportData
 from services.report.render import word
 
@@ -53,6 +53,8 @@ def render(content: bytes, values: ReportData) -> bytes:
     """Fill a checked template with the data, in the sandbox, and return the DOCX bytes."""
     template = _open(content)
     context: dict[str, Any] = values.model_dump(mode="json")
+    from services.report import chart  # matplotlib: loaded with the first document only
+
     context["chart"] = InlineImage(
         template, io.BytesIO(chart.chart(values.level1, "png")), width=Mm(150)
     )
