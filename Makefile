@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench fuzz run-split clean
+.PHONY: run test lint format bench fuzz soak run-split clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: $(VENV)/.installed-dev
 fuzz: $(VENV)/.installed-dev
 	JIXIAO_FUZZ_EXAMPLES=1000 JIXIAO_FUZZ_COVERAGE=1 $(BIN)/python -m pytest \
 		$$(find tests -name 'test_fuzz*.py')
+
+## Ten minutes of steady mixed load on the split system (issue 8): errors, p99, memory growth.
+soak: $(VENV)/.installed-dev
+	bash scripts/ensure-system.sh
+	$(BIN)/python -m bench.soak
 
 ## The services as separate processes on PostgreSQL (see README).
 run-split: $(VENV)/.installed-run
