@@ -1,11 +1,13 @@
 """Request and response bodies of the scoring API (the tables live in models.py)."""
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,9 +26,30 @@ from services.scoring.rules import models as rule_models
 from services.scoring.system import IndicatorSystem
 
 MAX_VERSION = 1_000_000  # versions are counted from 1; a bound keeps ids inside any integer column
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=20_000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# C0/C1 controls except tab and line breaks, and lone surrogates: PostgreSQL cannot store NUL,
+# openpyxl refuses controls in cells (an export would fail), and a surrogate is no character.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """Return the text, or refuse it when it holds a control character."""
+    found = CONTROL.search(text)
+    if found:
+        raise ValueError(f"may not contain the control character U+{ord(found[0]):04X}")
+    return text
+
+
+Printable = AfterValidator(_printable)
+# Limits sized for government documents: a name or title fits a line of a report (200);
+# cover fields and target rows a paragraph (500); a chapter of a report (背景, 问题, 建议…)
+# 20,000 characters, about ten printed pages.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable
+]
+Text = Annotated[str, StringConstraints(max_length=20_000), Printable]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Printable
+]
 
 
 def _fact(value: object) -> Decimal | bool:
@@ -60,12 +83,14 @@ FactValue = Annotated[
         {
             "oneOf": [
                 {"type": "boolean"},
-                {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"},
+                {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "maxLength": 64},
                 {"type": "number"},
             ]
         }
     ),
 ]
+# A system holds at most a few hundred indicators and facts (seed 001: 24 and 40); 2,000 per
+# map leaves room for the largest county systems without letting one body hold millions.
 Facts = Annotated[dict[Name, FactValue], Field(max_length=2_000)]
 Judgements = Annotated[dict[Name, rules.Judgement], Field(max_length=2_000)]
 Reported = Annotated[dict[Name, rule_models.Number], Field(max_length=2_000)]
@@ -259,6 +284,8 @@ class EvaluationTexts(Body):
     scope: Text | None = None
     principles: Text | None = None
     methods: Text | None = None
+    # 评价依据 cites laws and documents: 200 is several times the longest list seen in reports;
+    # a 绩效指标申报表 has one row per declared target, a few dozen, 500 at most.
     basis: Annotated[list[Text], Field(max_length=200)] | None = None
     problems: Text | None = None
     suggestions: Text | None = None

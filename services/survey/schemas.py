@@ -1,17 +1,46 @@
 """Request and response bodies of the survey API (the tables live in models.py)."""
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from services.survey.answers import Moment
 from services.survey.ingest import Status as SurveyStatus
 from services.survey.questionnaire import Method, Questionnaire
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Group = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# C0/C1 controls except tab and line breaks, and lone surrogates: PostgreSQL cannot store NUL,
+# openpyxl refuses controls in cells (an export would fail), and a surrogate is no character.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """Return the text, or refuse it when it holds a control character."""
+    found = CONTROL.search(text)
+    if found:
+        raise ValueError(f"may not contain the control character U+{ord(found[0]):04X}")
+    return text
+
+
+Printable = AfterValidator(_printable)
+# A survey's name is a title line (500, as a questionnaire's); a respondent group a label (100),
+# and a survey asks a handful of groups (企业, 市民, 职工…), 20 at most.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Printable
+]
+Group = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Printable
+]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Printable]
 ReviewState = Literal["accepted", "has_issues", "rejected"]
 
 
@@ -201,7 +230,7 @@ class ReviewUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     state: ReviewState
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    note: Note | None = None
 
 
 class FormPublic(BaseModel):
