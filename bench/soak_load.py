@@ -2,10 +2,12 @@
 
 import asyncio
 import math
+import os
 import time
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -168,3 +170,9 @@ async def sample(
         for name, process in processes.items():
             samples[name].append([at, round(process.rss_mb(), 1)])
     return samples
+
+
+def cpu_s(process: Process) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{process.popen.pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
