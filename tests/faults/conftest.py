@@ -1,0 +1,62 @@
+"""Fixtures of the fault tests: a private PostgreSQL cluster and one system of real processes.
+
+The processes are started once for the folder (each start costs seconds of CPU) and every
+test works on its own data; the gateway is never restarted, so each test also shows that it
+recovers from the faults of the tests before.
+"""
+
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from tests.faults import pgcluster
+from tests.faults.system import ADMIN_KEY, System
+
+
+@pytest.fixture(scope="session")
+def private_cluster() -> Iterator[pgcluster.Cluster]:
+    """A PostgreSQL cluster of our own (the shared server must never be stopped)."""
+    reason = pgcluster.unavailable()
+    if reason is not None:
+        pytest.skip(f"fault tests need a private PostgreSQL cluster: {reason}")
+    cluster = pgcluster.Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def started_system(
+    private_cluster: pgcluster.Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    """The gateway and the three services as processes, each on its own database."""
+    system = System.make(private_cluster, tmp_path_factory.mktemp("faults"))
+    try:
+        system.start_all()
+        yield system
+    finally:
+        system.close()
+
+
+@pytest.fixture
+def system(started_system: System) -> System:
+    """The system with the cluster up and every process running (as an earlier test may not
+    have left them)."""
+    try:
+        started_system.cluster.start()
+    except subprocess.CalledProcessError:
+        pass  # it was running
+    started_system.revive()
+    return started_system
+
+
+@pytest.fixture
+async def gateway(system: System) -> AsyncIterator[httpx.AsyncClient]:
+    """An admin's client of the gateway process."""
+    async with httpx.AsyncClient(base_url=system.url("gateway"), timeout=30) as client:
+        client.headers["x-api-key"] = ADMIN_KEY
+        yield client
