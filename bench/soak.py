@@ -36,7 +36,7 @@ import httpx
 
 from bench import soak_system
 from bench.harness import ROOT, Process, table
-from bench.soak_load import Soak, cpu_s, sample, steady
+from bench.soak_load import Check, Soak, cpu_s, sample, steady
 
 
 def growth(samples: list[list[float]], warmup_s: float, duration_s: float) -> dict[str, Any]:
@@ -93,26 +93,20 @@ async def drive(processes: dict[str, Process], options: Options, started: float)
         own_before = time.process_time()
         began, duration = time.monotonic(), options.duration_s
         startup_s = began - started
+        kinds: list[tuple[float, str, Check]] = [
+            (options.scores, "score", soak.score),
+            (options.sheets, "sheet", soak.sheet),
+            (options.sheets / 10, "sheet again", soak.sheet_again),
+            (options.reads / 2, "evaluation", lambda: soak.read(evaluation)),
+            (options.reads / 2, "results", lambda: soak.read(results)),
+            (1 / options.report_every_s, "report", soak.report),
+        ]
         rss, *_ = await asyncio.gather(
             sample(processes, options.sample_s, duration, began),
-            steady(options.scores, duration, began, soak.every("score", soak.score)),
-            steady(options.sheets, duration, began, soak.every("sheet", soak.sheet)),
-            steady(
-                options.sheets / 10, duration, began, soak.every("sheet again", soak.sheet_again)
+            *(
+                steady(rate, duration, began, soak.every(kind, check))
+                for rate, kind, check in kinds
             ),
-            steady(
-                options.reads / 2,
-                duration,
-                began,
-                soak.every("evaluation", lambda: soak.read(evaluation)),
-            ),
-            steady(
-                options.reads / 2,
-                duration,
-                began,
-                soak.every("results", lambda: soak.read(results)),
-            ),
-            steady(1 / options.report_every_s, duration, began, soak.every("report", soak.report)),
         )
         drain_s = time.monotonic() - began - duration
         cpu = {name: cpu_s(process) - cpu_before[name] for name, process in processes.items()}
