@@ -6,8 +6,9 @@ from typing import Any
 METHODS = ("post", "put", "patch", "delete")
 JSON = "application/json"
 Path = tuple[str | int, ...]
-# Values by property or path parameter name, e.g. {"evaluation_id": "…"}; "" names dict keys.
+# Values by property name, e.g. {"evaluation_id": "…"}; KEY names the keys of maps.
 Fill = Mapping[str, Any]
+KEY = "[key]"
 SAMPLE = {"date": "2025-01-01", "date-time": "2025-06-01T08:00:00+08:00"}
 
 
@@ -55,10 +56,13 @@ class Bodies:
             return self.choice(schema["allOf"][0])
         return schema
 
-    def value(self, schema: dict[str, Any], full: bool = False, name: str = "") -> Any:
+    def value(
+        self, schema: dict[str, Any], full: bool = False, name: str = KEY, depth: int = 0
+    ) -> Any:
         """Return a valid value: required members only, or (full) every member."""
-        if name in self.fill:
+        if name != KEY and name in self.fill:
             return self.fill[name]
+        full = full and depth < 6  # a tree (indicators in indicators) ends somewhere
         schema = self.choice(schema)
         if "const" in schema:
             return schema["const"]
@@ -66,10 +70,10 @@ class Bodies:
             return schema["enum"][0]
         kind = schema.get("type")
         if kind == "object" or "properties" in schema:
-            return self._object(schema, full)
+            return self._object(schema, full, depth)
         if kind == "array":
             count = max(schema.get("minItems", 0), 1 if full else 0)
-            return [self.value(schema.get("items", {}), full) for _ in range(count)]
+            return [self.value(schema.get("items", {}), full, depth=depth + 1)] * count
         if kind == "string":
             return self._string(schema)
         if kind == "integer":
@@ -80,16 +84,16 @@ class Bodies:
             return False
         return "x"
 
-    def _object(self, schema: dict[str, Any], full: bool) -> dict[str, Any]:
+    def _object(self, schema: dict[str, Any], full: bool, depth: int) -> dict[str, Any]:
         required = set(schema.get("required", ()))
         out = {
-            prop: self.value(sub, full, prop)
+            prop: self.value(sub, full, prop, depth + 1)
             for prop, sub in schema.get("properties", {}).items()
             if full or prop in required
         }
         extra = schema.get("additionalProperties")
         if full and isinstance(extra, dict) and not schema.get("properties"):
-            out[self.fill.get("", "k")] = self.value(extra, full)
+            out[self.fill.get(KEY, "k")] = self.value(extra, full, depth=depth + 1)
         return out
 
     def _string(self, schema: dict[str, Any]) -> str:
