@@ -19,7 +19,9 @@ from tests.survey.conftest import field, likert_sheet
 
 pytestmark = pytest.mark.processes
 LONG = os.environ.get("JIXIAO_FAULTS_LONG") == "1"
-CLIENTS = 16 if LONG else 6
+CLIENTS = 16 if LONG else 5  # each sends single sheets …
+BATCH_CLIENTS = 4 if LONG else 1  # … or batches of BATCH sheets kept offline (COPY path)
+BATCH = 25
 ROUNDS = 5 if LONG else 1  # each round: the survey process killed, then PostgreSQL crashed
 DOWN_S = 3.0 if LONG else 1.0
 GIVE_UP_S = 60.0  # a client's patience with one sheet; the outages here are far shorter
@@ -38,6 +40,27 @@ async def client_loop(
             gateway, log, sheet["id"], "POST", url, json=sheet, give_up_s=GIVE_UP_S
         )
         sent += 1
+
+
+async def batch_loop(
+    gateway: httpx.AsyncClient,
+    url: str,
+    log: stream.Log,
+    batches: dict[str, list[str]],
+    done: asyncio.Event,
+) -> None:
+    """Send batches until told to stop, each retried whole until acknowledged."""
+    while not done.is_set():
+        sheets = [likert_sheet(("满意", "一般", LEVELS[i % 5])) for i in range(BATCH)]
+        key = f"batch-{uuid.uuid4()}"
+        batches[key] = [sheet["id"] for sheet in sheets]
+        body = {"sheets": sheets}
+        await stream.deliver(gateway, log, key, "POST", url, json=body, give_up_s=GIVE_UP_S)
+
+
+def sheet_ids(deliveries: list[stream.Delivery], batches: dict[str, list[str]]) -> set[uuid.UUID]:
+    """Return the ids of the sheets sent by these deliveries, single or in batches."""
+    return {uuid.UUID(i) for d in deliveries for i in batches.get(d.key, [d.key])}
 
 
 async def outage(system: System, gateway: httpx.AsyncClient, log: stream.Log) -> None:
@@ -78,7 +101,12 @@ async def test_every_acknowledged_sheet_is_stored_once_through_process_and_datab
     url = f"{API}/survey/s/{made['public_token']}/sheets"
     log = stream.Log()
     done = asyncio.Event()
+    batches: dict[str, list[str]] = {}
     clients = [asyncio.create_task(client_loop(gateway, url, log, n, done)) for n in range(CLIENTS)]
+    clients += [
+        asyncio.create_task(batch_loop(gateway, f"{url}/batch", log, batches, done))
+        for _ in range(BATCH_CLIENTS)
+    ]
     try:
         for _ in range(ROUNDS):
             await outage(system, gateway, log)
@@ -88,8 +116,8 @@ async def test_every_acknowledged_sheet_is_stored_once_through_process_and_datab
     results = await gateway.get(f"{API}/survey/surveys/{made['id']}/results")
     ready = await gateway.get("/readyz")
 
-    acknowledged = {uuid.UUID(d.key) for d in log.acknowledged()}
-    failed = {uuid.UUID(d.key) for d in log.failed()}
+    acknowledged = sheet_ids(log.acknowledged(), batches)
+    failed = sheet_ids(log.failed(), batches)
     sheets, rows = stored(system, made["id"])
     ids = {sheet_id for sheet_id, _ in sheets}
     assert acknowledged <= ids  # nothing acknowledged was lost
@@ -98,10 +126,17 @@ async def test_every_acknowledged_sheet_is_stored_once_through_process_and_datab
     assert {answers for _, answers in sheets} == {3}  # and its three answers once
     assert failed == set()  # every client outlasted the outages
     # A retry of a sheet whose first attempt was stored gets the first receipt back (200).
+    # A retried batch reports its sheets stored before as repeats, never as failures.
     for delivery in log.acknowledged():
         assert delivery.answer is not None
-        assert delivery.answer.json()["id"] == delivery.key
-        assert delivery.answer.status_code in (200, 201)
+        answer = delivery.answer.json()
+        if delivery.key in batches:
+            assert delivery.answer.status_code == 200
+            assert (answer["stored"] + answer["repeated"], answer["failed"]) == (BATCH, 0)
+        else:
+            assert delivery.answer.status_code in (200, 201)
+            assert answer["id"] == delivery.key
+    assert any(d.key in batches for d in log.acknowledged())
 
     # The faults did reach the clients: the gateway told them the survey service was away.
     assert log.unavailable, "no client saw the survey service down"
