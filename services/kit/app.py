@@ -1,29 +1,46 @@
 """The app factory every service shares: lifespan, database, migrations, health, problems, logs."""
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings
 from sqlalchemy import text
 
 from services.kit import db, identity, logs, migrations, problems
 
-StateHook = Callable[[FastAPI, AsyncExitStack], Awaitable[dict[str, Any]]]
+# A state hook adds to the lifespan state; it is given kit's state so far (engine,
+# sessionmaker, settings) so it can reuse the engine. The two-argument form is the older one.
+StateHook = Callable[[FastAPI, AsyncExitStack, dict[str, Any]], Awaitable[dict[str, Any]]]
+PlainStateHook = Callable[[FastAPI, AsyncExitStack], Awaitable[dict[str, Any]]]
 
 
 class ServiceSettings(BaseSettings):
-    """Settings every service has; each service subclasses it with its own env prefix."""
+    """Settings every service has; each service subclasses it with its own env prefix.
+
+    The database pool settings are read as <PREFIX>POOL_SIZE, <PREFIX>MAX_OVERFLOW and
+    <PREFIX>POOL_PRE_PING (SURVEY_POOL_SIZE, ...); SQLite ignores the pre-ping.
+    """
 
     database_url: str = "sqlite:///./var/service.db"
     migrate_on_start: bool = True
     log_level: str = "INFO"
+    pool_size: int = Field(default=5, ge=1, description="Database connections kept per process")
+    max_overflow: int = Field(
+        default=10, ge=0, description="Connections opened beyond pool_size in a burst, then closed"
+    )
+    pool_pre_ping: bool = Field(
+        default=True,
+        description="Test a pooled connection before each use: a database restart then costs "
+        "no failed request, at one round trip per checkout",
+    )
 
 
 class Health(BaseModel):
@@ -73,17 +90,23 @@ def create_service_app(
     settings: ServiceSettings,
     alembic_ini: Path,
     routers: Sequence[APIRouter],
-    state_hook: StateHook | None = None,
+    state_hook: StateHook | PlainStateHook | None = None,
 ) -> FastAPI:
     """Build a service: migrated database, session per request, health, problem+json, logs."""
     secret = identity.secret_bytes()
+    hook_takes_state = state_hook is not None and len(inspect.signature(state_hook).parameters) == 3
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         logs.configure(settings.log_level)
         if settings.migrate_on_start:
             await migrations.upgrade_async(alembic_ini, settings.database_url)
-        engine = db.create_engine(settings.database_url)
+        engine = db.create_engine(
+            settings.database_url,
+            pool_size=settings.pool_size,
+            max_overflow=settings.max_overflow,
+            pool_pre_ping=settings.pool_pre_ping,
+        )
         async with AsyncExitStack() as stack:
             stack.push_async_callback(engine.dispose)
             state: dict[str, Any] = {
@@ -91,8 +114,10 @@ def create_service_app(
                 "sessionmaker": db.sessionmaker(engine),
                 "settings": settings,
             }
-            if state_hook is not None:
-                state.update(await state_hook(app, stack))
+            if hook_takes_state:
+                state.update(await cast(StateHook, state_hook)(app, stack, dict(state)))
+            elif state_hook is not None:
+                state.update(await cast(PlainStateHook, state_hook)(app, stack))
             for value in state.values():  # calls to other services carry the caller's identity
                 if isinstance(value, httpx.AsyncClient):
                     identity.sign_client(value, secret, name)
@@ -100,9 +125,11 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     problems.install(app)
-    app.include_router(_health_router(name))
-    for router in routers:
-        app.include_router(router)
+    # One included router: FastAPI (0.165) walks each included router on every request.
+    combined = APIRouter()
+    for router in (_health_router(name), *routers):
+        combined.routes.extend(router.routes)
+    app.include_router(combined)
     app.add_middleware(identity.IdentityCheck, secret=secret)
     app.add_middleware(logs.RequestLog, service=name)
 

@@ -1,6 +1,7 @@
 """Database engines and the per-request session: SQLite (embedded) or PostgreSQL (psycopg 3)."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -48,14 +49,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_pre_ping: bool = True
+) -> AsyncEngine:
     """Create the async engine for a database URL, with SQLite tuned for concurrent use."""
     target = async_url(url)
+    sizes = {"pool_size": pool_size, "max_overflow": max_overflow}
     if target.get_backend_name() == "sqlite":
-        engine = create_async_engine(target, **kwargs)
+        in_memory = target.database in (None, "", ":memory:")  # one shared connection: no pool
+        engine = create_async_engine(target, **({} if in_memory else sizes))  # nothing to ping
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(target, pool_pre_ping=True, **kwargs)
+    return create_async_engine(target, pool_pre_ping=pool_pre_ping, **sizes)
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -63,9 +68,9 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Yield a session that commits after the handler and rolls back on error."""
-    factory: async_sessionmaker[AsyncSession] = request.state.sessionmaker
+@asynccontextmanager
+async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """Open a session that commits at the end of the block and rolls back on error."""
     async with factory() as session:
         try:
             yield session
@@ -73,6 +78,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Yield a session that commits after the handler and rolls back on error."""
+    async with transaction(request.state.sessionmaker) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
