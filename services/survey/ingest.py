@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.problems import Problem
 from services.survey import answers, errors, store, writes
 from services.survey.models import InvitationRecord, SheetRecord, SurveyRecord
+from services.survey.pool import AutocommitPool
 from services.survey.questionnaire import Issue
 
 Status = Literal["scheduled", "open", "closed"]
@@ -173,7 +174,7 @@ def _row(sheet: answers.SheetIn, checked: answers.Checked) -> writes.SheetRow:
 
 
 async def store_one(
-    session: AsyncSession,
+    target: AsyncSession | AutocommitPool,
     survey: SurveyRecord,
     form: answers.Compiled,
     sheet: answers.SheetIn,
@@ -182,16 +183,19 @@ async def store_one(
 ) -> Outcome | None:
     """Store a new, valid sheet for a remembered survey in one statement (PostgreSQL).
 
+    `target` is a session, or the autocommit pool: then the sheet is committed on return.
     Returns the 201 outcome, or None for anything else (another backend, invitations, a
     problem, a used id, or a survey that changed since it was remembered): store_sheets with
     the survey read afresh then decides, so a remembered survey never decides a refusal.
     """
-    if survey.invitation_only or await writes.psycopg_connection(session) is None:
+    if survey.invitation_only:
+        return None
+    if isinstance(target, AsyncSession) and await writes.psycopg_connection(target) is None:
         return None
     prepared = _prepare(form, survey, sheet, "body", now, grace)
     if isinstance(prepared, Problem):
         return None
-    if not await writes.insert_one(session, survey, now, _row(sheet, prepared), prepared.rows):
+    if not await writes.insert_one(target, survey, now, _row(sheet, prepared), prepared.rows):
         return None
     return Outcome(0, sheet.id, 201, Receipt(sheet.id, survey.id, now, "accepted"))
 

@@ -23,8 +23,9 @@ class SurveySettings(ServiceSettings):
         "close (on a phone that was offline) are still taken",
     )
     max_batch: int = Field(default=5000, ge=1, description="Most sheets in one batch")
-    pool_size: int = Field(
-        default=20,
-        ge=1,
-        description="Database connections kept per process (as many again may open in a burst)",
+    # Sized for bursts of submits: opening a connection costs more than a submit. Each process
+    # also keeps up to pool_size autocommit connections for single submits (pool.py).
+    pool_size: int = Field(default=20, ge=1, description="Database connections kept per process")
+    max_overflow: int = Field(
+        default=20, ge=0, description="Connections opened beyond pool_size in a burst, then closed"
     )

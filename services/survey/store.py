@@ -46,13 +46,17 @@ def compiled(record: QuestionnaireRecord) -> answers.Compiled:
     return form
 
 
-async def form_by_id(session: AsyncSession, record_id: uuid.UUID) -> answers.Compiled:
-    """Return the compiled questionnaire version a survey is pinned to, from the cache if there."""
+def cached_form(record_id: uuid.UUID) -> answers.Compiled | None:
+    """Return the compiled questionnaire version of this id if it is in the cache."""
     hit = _compiled.get(record_id)
     if hit is not None:
         _compiled.move_to_end(record_id)
-        return hit
-    return compiled(await questionnaire_by_id(session, record_id))
+    return hit
+
+
+async def form_by_id(session: AsyncSession, record_id: uuid.UUID) -> answers.Compiled:
+    """Return the compiled questionnaire version a survey is pinned to, from the cache if there."""
+    return cached_form(record_id) or compiled(await questionnaire_by_id(session, record_id))
 
 
 async def add_questionnaire(

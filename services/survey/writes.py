@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.survey import errors
 from services.survey.models import SurveyModel, SurveyRecord
+from services.survey.pool import AutocommitPool
 
 DRIVER = "survey.psycopg"
 SHEET = SurveyModel.metadata.tables["sheet"]
@@ -126,7 +127,7 @@ async def survey_by_token(session: AsyncSession, token: str) -> SurveyRecord:
 
 
 async def insert_one(
-    session: AsyncSession,
+    target: AsyncSession | AutocommitPool,
     survey: SurveyRecord,
     received_at: datetime,
     row: SheetRow,
@@ -134,32 +135,35 @@ async def insert_one(
 ) -> bool | None:
     """Store one sheet and its answers in one statement, if the survey is as remembered.
 
-    Returns True when stored, False when the id was taken (a repeat or a conflict), None when
-    the survey changed or this is not PostgreSQL: then the caller takes the general path.
+    `target` is a session (the statement joins its transaction) or the autocommit pool (the
+    statement is its own transaction, committed when this returns). Returns True when stored,
+    False when the id was taken (a repeat or a conflict), None when the survey changed or this
+    is not PostgreSQL: then the caller takes the general path.
     """
-    driver = await psycopg_connection(session)
-    if driver is None:
-        return None
-    cursor = await driver.execute(
-        INSERT_ONE,
-        {
-            "survey": survey.id,
-            "opens_at": survey.opens_at,
-            "closes_at": survey.closes_at,
-            "groups": json.dumps(survey.groups, ensure_ascii=False),
-            "id": row.id,
-            "digest": row.digest,
-            "group": row.respondent_group,
-            "answered_at": row.answered_at,
-            "received_at": received_at,
-            "score_total": row.score_total,
-            "score_items": row.score_items,
-            "body": row.encoded,
-            "questions": [question for question, _ in answers],
-            "levels": [level for _, level in answers],
-        },
-    )
-    fresh, stored = await cursor.fetchone()
+    params = {
+        "survey": survey.id,
+        "opens_at": survey.opens_at,
+        "closes_at": survey.closes_at,
+        "groups": json.dumps(survey.groups, ensure_ascii=False),
+        "id": row.id,
+        "digest": row.digest,
+        "group": row.respondent_group,
+        "answered_at": row.answered_at,
+        "received_at": received_at,
+        "score_total": row.score_total,
+        "score_items": row.score_items,
+        "body": row.encoded,
+        "questions": [question for question, _ in answers],
+        "levels": [level for _, level in answers],
+    }
+    if isinstance(target, AutocommitPool):
+        found = await target.fetchone(INSERT_ONE, params)
+    else:
+        driver = await psycopg_connection(target)
+        if driver is None:
+            return None
+        found = await (await driver.execute(INSERT_ONE, params)).fetchone()
+    fresh, stored = found or (0, 0)
     return None if not fresh else bool(stored)
 
 

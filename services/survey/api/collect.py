@@ -1,5 +1,6 @@
 """Collection for mobile apps, by a survey's public token: the form, one sheet, or a batch."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pydantic_core
@@ -7,14 +8,19 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+from starlette.datastructures import State
 
+from services.kit import db
 from services.kit.db import SessionDep
+from services.kit.models import utcnow
 from services.kit.problems import InvalidRequest, Problem, location, problem_responses
 from services.survey import answers, errors, ingest, schemas, store, writes
 from services.survey.api import page
 from services.survey.api.deps import NowDep, SettingsDep
 from services.survey.models import SurveyRecord
+from services.survey.pool import AutocommitPool
 from services.survey.questionnaire import Issue
+from services.survey.settings import SurveySettings
 from services.survey.snapshots import Snapshots
 
 router = APIRouter(prefix="/s/{token}", tags=["collection"])
@@ -104,17 +110,21 @@ async def get_form(token: str, session: SessionDep, now: NowDep) -> schemas.Form
         errors.InvalidSheet,
     ),
 )
-async def submit_sheet(
-    token: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
-) -> Response:
+async def submit_sheet(token: str, request: Request) -> Response:
+    # Only the path parameter goes through FastAPI: settings, clock and a session are taken
+    # here, and a session only when the one-statement path cannot decide (bench/survey.py).
     body = await request.body()
+    state = request.state
+    settings: SurveySettings = state.settings
+    now = utcnow()
     grace = ingest.grace(settings.late_grace_h)
     if request.headers.get("content-type", "").startswith(FORM):
-        try:
-            survey, form = await _survey(session, token)
-        except errors.SurveyNotFound:
-            return HTMLResponse(page.NOT_FOUND, status_code=404)
-        return await page.answer_form(session, survey, form, body, request, grace, now)
+        async with db.transaction(state.sessionmaker) as session:
+            try:
+                survey, form = await _survey(session, token)
+            except errors.SurveyNotFound:
+                return HTMLResponse(page.NOT_FOUND, status_code=404)
+            return await page.answer_form(session, survey, form, body, request, grace, now)
     # Parsed here rather than by FastAPI: one validation straight from the bytes, and the
     # receipt serialised once, on the path every submit takes.
     try:
@@ -123,20 +133,35 @@ async def submit_sheet(
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
         ) from error
-    snapshots: Snapshots = request.state.surveys
-    outcome: ingest.Outcome | None = None
-    remembered = snapshots.get(token)
-    if remembered is not None:
-        form = await store.form_by_id(session, remembered.questionnaire_id)
-        outcome = await ingest.store_one(session, remembered, form, sheet, now, grace)
+    outcome = await _store_remembered(state, token, sheet, now, grace)
     if outcome is None:
-        survey, form = await _survey(session, token)
-        snapshots.put(survey)
-        (outcome,) = await ingest.store_sheets(session, survey, form, [(0, sheet)], now, grace)
-    if outcome.problem is not None:
-        raise outcome.problem
+        async with db.transaction(state.sessionmaker) as session:
+            survey, form = await _survey(session, token)
+            state.surveys.put(survey)
+            (outcome,) = await ingest.store_sheets(session, survey, form, [(0, sheet)], now, grace)
+            if outcome.problem is not None:
+                raise outcome.problem
     content = receipt(outcome).model_dump_json()
     return Response(content, status_code=outcome.status, media_type="application/json")
+
+
+async def _store_remembered(
+    state: State, token: str, sheet: answers.SheetIn, now: datetime, grace: timedelta
+) -> ingest.Outcome | None:
+    """Store a sheet of a survey this process has seen, in one autocommit statement.
+
+    None when that cannot decide: the survey or its form not remembered, not PostgreSQL, or
+    anything but a new valid sheet (then the general path reads the survey afresh).
+    """
+    snapshots: Snapshots = state.surveys
+    remembered = snapshots.get(token)
+    submits: AutocommitPool | None = state.submits
+    if remembered is None or submits is None:
+        return None
+    form = store.cached_form(remembered.questionnaire_id)
+    if form is None:
+        return None
+    return await ingest.store_one(submits, remembered, form, sheet, now, grace)
 
 
 def _parse(index: int, raw: Any) -> answers.SheetIn | Problem:
