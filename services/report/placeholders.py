@@ -190,10 +190,11 @@ def check(sources: list[str], names: dict[str, Shape]) -> Report:
     for source in sources:
         try:
             tree = env.parse(source)
+            Checker(names, report).body(tree.body, {})
         except TemplateSyntaxError as exc:
             report.refuse("syntax", f"template syntax error: {exc.message}")
-            continue
-        Checker(names, report).body(tree.body, {})
+        except RecursionError:  # Jinja's parser and this walk recurse once per nesting level
+            report.refuse("syntax", "template nested too deeply")
     return report
 
 
