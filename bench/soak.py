@@ -236,11 +236,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with ExitStack() as stack:
         processes = soak_system.system(stack, chosen.logs)
-        raw = asyncio.run(drive(processes, chosen, started))
+        try:
+            raw = asyncio.run(drive(processes, chosen, started))
+        except Exception:
+            soak_system.print_errors(chosen.logs)  # the cause is often in a server's log
+            raise
     summary = summarize(raw, chosen, load)
     chosen.out.parent.mkdir(parents=True, exist_ok=True)
     chosen.out.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     show(summary)
+    if not summary["passed"]:
+        soak_system.print_errors(chosen.logs)
     return 0 if summary["passed"] else 1
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import subprocess
+import sys
 import time
 import uuid
 from contextlib import ExitStack
@@ -105,6 +106,15 @@ def system(stack: ExitStack, logs: Path) -> dict[str, Process]:
             tail = (logs / f"{process.name}.log").read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{process.name} did not start: {error}\n{tail}") from None
     return processes
+
+
+def print_errors(logs: Path, most: int = 3000) -> None:
+    """Print to stderr the end of what each process logged above INFO."""
+    for log in sorted(logs.glob("*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        loud = "\n".join(line for line in lines if '"level": "info"' not in line)
+        if loud:
+            sys.stderr.write(f"--- {log.name}\n{loud[-most:]}\n")
 
 
 async def _made(client: httpx.AsyncClient, path: str, body: Any) -> dict[str, Any]:
