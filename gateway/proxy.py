@@ -264,7 +264,7 @@ class Proxy:
                 [],
                 {"service": service.name},
             )
-        parts.metrics.upstream_latency.labels(service.name).observe(time.perf_counter() - started)
+        parts.metrics.traffic.upstream_latency.observe(service.name, time.perf_counter() - started)
         if breaker is not None:
             breaker.succeeded()
         return answer, False
@@ -275,9 +275,7 @@ class Proxy:
             breaker.failed()
 
     def _count(self, service: str, method: str, status: int, started: float) -> None:
-        metrics = self.parts.metrics
-        metrics.requests.labels(service, method, f"{status // 100}xx").inc()
-        metrics.latency.labels(service).observe(time.perf_counter() - started)
+        self.parts.metrics.traffic.answered(service, method, status, time.perf_counter() - started)
 
     def _publish(
         self,

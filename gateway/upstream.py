@@ -1,18 +1,19 @@
 """How the gateway reaches a service: in-process (ASGI) or remote (HTTP), behind one interface.
 
 The forwarding code calls `Upstream.request` and never knows which of the two it has; only
-`gateway.main` chooses. Remote calls use an aiohttp session rather than httpx: measured on
-these machines, httpx kept 14–18% of a service's throughput when forwarding, aiohttp ≈ 100%
-(see README, "Why aiohttp forwards").
+`gateway.main` chooses. Remote calls use gateway.wire, a small keep-alive HTTP/1.1 client,
+rather than httpx or aiohttp: see its docstring and README, "How the gateway forwards".
 """
 
 import asyncio
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
-import aiohttp
 import httpx
 from starlette.types import ASGIApp
+
+from gateway import wire
 
 Headers = list[tuple[str, str]]
 
@@ -30,6 +31,7 @@ HOP_BY_HOP = frozenset(
         "upgrade",
         "host",
         "content-length",
+        "expect",  # the gateway has read the whole body already: no 100 Continue upstream
     }
 )
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -100,7 +102,7 @@ class AsgiUpstream:
 
 
 class HttpUpstream:
-    """A service in another process, reached over HTTP with a pooled aiohttp session."""
+    """A service in another process, reached over HTTP/1.1 with pooled keep-alive connections."""
 
     def __init__(
         self,
@@ -111,53 +113,32 @@ class HttpUpstream:
         max_connections: int,
     ) -> None:
         self.name = name
-        self.base_url = base_url.rstrip("/")
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_timeout_s)
-        self.max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        if self._session is None:  # created lazily: aiohttp needs a running loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.max_connections),
-                timeout=self.timeout,
-                auto_decompress=False,  # pass compressed bodies through untouched
-                skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
-            )
-        return self._session
+        url = urlsplit(base_url)
+        if url.scheme != "http" or not url.hostname:
+            raise ValueError(f"{name}: the service URL must be http://host[:port][/path]")
+        self.prefix = url.path.rstrip("/")
+        self.timeout_s = timeout_s
+        self.pool = wire.Pool(url.hostname, url.port or 80, max_connections, connect_timeout_s)
 
     async def request(
         self, method: str, target: str, headers: Headers, body: bytes
     ) -> UpstreamResponse:
-        """Send the request; retry once on a broken connection when the method is idempotent."""
-        attempts = 2 if method in IDEMPOTENT else 1
-        for attempt in range(attempts):
-            try:
-                return await self._send(method, target, headers, body)
-            except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-                raise TimedOut(self.name) from exc
-            except aiohttp.ClientError as exc:
-                if attempt + 1 == attempts:
-                    raise Unavailable(f"{self.name}: {type(exc).__name__}") from exc
-        raise AssertionError("unreachable")
-
-    async def _send(
-        self, method: str, target: str, headers: Headers, body: bytes
-    ) -> UpstreamResponse:
-        session = self._open()
-        async with session.request(
-            method,
-            self.base_url + target,
-            headers=end_to_end(headers),
-            data=body or None,
-            allow_redirects=False,
-        ) as response:
-            content = await response.read()
-            # aiohttp keeps the wire's case; ASGI wants lower-case names.
-            headers = [(k.lower(), v) for k, v in response.headers.items()]
-            return UpstreamResponse(response.status, end_to_end(headers), content)
+        """Send the request; an idempotent one is retried once if a kept-alive connection broke."""
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                answer = await self.pool.request(
+                    method,
+                    self.prefix + target,
+                    end_to_end(headers),
+                    body,
+                    retry=method in IDEMPOTENT,
+                )
+        except TimeoutError as exc:
+            raise TimedOut(self.name) from exc
+        except (OSError, wire.ConnectionFailed) as exc:
+            raise Unavailable(f"{self.name}: {exc}") from exc
+        return UpstreamResponse(answer.status, end_to_end(answer.headers), answer.body)
 
     async def aclose(self) -> None:
-        """Close the session and its connections."""
-        if self._session is not None:
-            await self._session.close()
+        """Close the idle connections."""
+        self.pool.close()
