@@ -110,6 +110,8 @@ async def test_each_acknowledged_update_is_audited_once_through_process_and_data
     for seen in log.unavailable:
         assert seen["content_type"] == stream.PROBLEM
         assert seen["body"]["service"] == "scoring"
+    # While the database was down the service failed with a problem, never a bare page.
+    assert {seen["content_type"] for seen in log.server_errors} <= {stream.PROBLEM}
     assert system.processes["gateway"].pid == gateway_pid
     assert system.processes["gateway"].poll() is None
     assert (await gateway.get(f"{SCORING}/healthz")).status_code == 200

@@ -71,3 +71,28 @@ async def test_a_keyed_post_while_the_gateway_database_is_down_is_a_503_problem(
         await asyncio.to_thread(system.cluster.start)
     assert keyed.headers["content-type"] == stream.PROBLEM
     assert (keyed.status_code, keyed.json()["type"]) == (503, "/problems/service-unavailable")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="gateway/proxy.py _once releases an Idempotency-Key after a 504, although the "
+    "service may still commit: the client's retry with the same key creates a second project",
+)
+async def test_a_keyed_post_that_timed_out_and_is_retried_acts_once(
+    system: System, gateway: httpx.AsyncClient
+) -> None:
+    name = f"兴宁森林防火经费 {uuid.uuid4().hex[:6]}"
+    body = {"name": name, "year": 2024}
+    key = {"idempotency-key": f"project-{uuid.uuid4()}"}
+    # Hold the table: the service's INSERT waits past the gateway's timeout, then commits.
+    with psycopg.connect(system.database("scoring")) as holder:
+        holder.execute("LOCK TABLE project IN ACCESS EXCLUSIVE MODE")
+        slow = await gateway.post(PROJECTS, json=body, headers=key)
+        holder.rollback()
+    assert slow.status_code == 504, slow.text
+    async with asyncio.timeout(30):
+        while projects_named(system, name) == 0:  # noqa: ASYNC110 (polls a database)
+            await asyncio.sleep(0.05)
+    retried = await gateway.post(PROJECTS, json=body, headers=key)
+    assert retried.status_code in (200, 201, 409), retried.text
+    assert projects_named(system, name) == 1

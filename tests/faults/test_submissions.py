@@ -143,6 +143,8 @@ async def test_every_acknowledged_sheet_is_stored_once_through_process_and_datab
     for seen in log.unavailable:
         assert seen["content_type"] == stream.PROBLEM
         assert seen["body"]["service"] == "survey"
+    # While the database was down the service failed with a problem, never a bare page.
+    assert {seen["content_type"] for seen in log.server_errors} <= {stream.PROBLEM}
     retried = [d for d in log.deliveries if len(d.statuses) > 1]
     assert retried
     # The gateway recovered without a restart, and the results count every sheet once.
