@@ -7,7 +7,7 @@ trips (BEGIN, the statement, COMMIT) and three times the CPU of the statement al
 """
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -31,10 +31,12 @@ class AutocommitPool:
         self._slots = asyncio.Semaphore(size)
 
     async def _connect(self) -> Connection:
-        return await psycopg.AsyncConnection.connect(*self._args, **self._kwargs, autocommit=True)
+        return await psycopg.AsyncConnection.connect(
+            *self._args, **self._kwargs, autocommit=True, cursor_factory=psycopg.AsyncRawCursor
+        )
 
-    async def fetchone(self, query: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        """Run one statement in its own transaction and return its first row.
+    async def fetchone(self, query: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        """Run one statement ($1, $2 … placeholders) in its own transaction; return its first row.
 
         A kept connection dies quietly when the database restarts, and only its next statement
         finds out: then the kept connections are dropped and the statement is tried once more
@@ -46,9 +48,7 @@ class AutocommitPool:
             await self.close()
             return await self._run(query, params, fresh=True)
 
-    async def _run(
-        self, query: str, params: Mapping[str, Any], fresh: bool
-    ) -> tuple[Any, ...] | None:
+    async def _run(self, query: str, params: Sequence[Any], fresh: bool) -> tuple[Any, ...] | None:
         async with self._slots:
             reused = bool(self._idle) and not fresh
             connection = self._idle.pop() if reused else await self._connect()
