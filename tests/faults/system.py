@@ -30,6 +30,7 @@ class System:
     env: dict[str, dict[str, str]] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     sockets: dict[str, socket.socket] = field(default_factory=dict)
+    changes: dict[str, dict[str, str]] = field(default_factory=dict)  # of the running process
 
     @classmethod
     def make(cls, cluster: Cluster, logs: Path) -> "System":
@@ -90,13 +91,14 @@ class System:
                 command, env=env, cwd=ROOT, stdout=log, stderr=log, pass_fds=[sock.fileno()]
             )
         self.processes[name] = process
+        self.changes[name] = changes
         testing.wait_healthy(f"{self.url(name)}/healthz", process, timeout_s=60)
 
-    def start_all(self) -> None:
+    def start_all(self, **changes: dict[str, str]) -> None:
         """Start the gateway and the services side by side (none needs another to start)."""
         names = ("gateway", *SERVICES)
         with ThreadPoolExecutor(len(names)) as pool:
-            list(pool.map(self.start, names))
+            list(pool.map(lambda name: self.start(name, **changes.get(name, {})), names))
 
     def revive(self) -> None:
         """Resume paused processes and start dead ones: the state a test begins from."""
@@ -104,7 +106,16 @@ class System:
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGCONT)
             else:
-                self.start(name)
+                self.start(name, **self.changes[name])
+
+    def ensure(self, name: str, **changes: str) -> None:
+        """Make the running process of this name one started with exactly these changes."""
+        process = self.processes.get(name)
+        if process is not None and process.poll() is None and self.changes[name] == changes:
+            return
+        if process is not None and process.poll() is None:
+            self.kill(name)
+        self.start(name, **changes)
 
     def kill(self, name: str) -> None:
         """Kill a process at once (SIGKILL): no shutdown code runs, as in a crash."""
@@ -116,10 +127,16 @@ class System:
         """Stop every process still running."""
         for sock in self.sockets.values():
             sock.close()
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGCONT)  # a test may have paused it
-                testing.stop(process)
+        running = [p for p in self.processes.values() if p.poll() is None]
+        for process in running:  # all at once: each may take seconds to shut down
+            os.kill(process.pid, signal.SIGCONT)  # a test may have paused it
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def listening(port: int = 0) -> socket.socket:
