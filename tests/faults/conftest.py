@@ -38,6 +38,12 @@ def started_system(
     try:
         # Report starts without its worker: its test wants a job to wait in the queue first.
         system.start_all(report={"REPORT_RUN_WORKER": "false"})
+        ready = httpx.get(f"{system.url('gateway')}/readyz", timeout=30)
+        if ready.status_code != 200:  # say so once, rather than in every test's first call
+            pytest.fail(
+                f"the gateway process does not reach the services: {ready.status_code} "
+                f"{ready.text[:300]!r}; see {system.logs}/gateway.log"
+            )
         yield system
     finally:
         system.close()
