@@ -69,6 +69,7 @@ class Options:
     formats: list[str]
     out: Path
     logs: Path
+    loop: str
     max_growth: float | None  # None: memory is reported, not judged (short runs)
 
 
@@ -145,6 +146,7 @@ def summarize(raw: dict[str, Any], options: Options, load: list[float]) -> dict[
         "startup_s": raw["startup_s"],
         "drain_s": raw["drain_s"],
         "logs": str(options.logs),
+        "loop": options.loop,
         "machine": {"cpus": os.cpu_count(), "load_before": load, "load_after": os.getloadavg()},
         "kinds": kinds,
         "requests": requests,
@@ -209,6 +211,9 @@ def options(argv: list[str] | None) -> Options:
     parser.add_argument("--formats", default="docx,html,md,pdf", help="report formats in turn")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "soak.json")
     parser.add_argument("--logs", type=Path, default=ROOT / "var" / "soak-logs", help="stderr")
+    parser.add_argument(
+        "--loop", choices=["auto", "asyncio"], default="auto", help="uvicorn's event loop"
+    )
     parser.add_argument("--max-growth", type=float, default=0.10, help="RSS growth allowed")
     parser.add_argument(
         "--no-memory-gate", action="store_true", help="report memory growth without judging it"
@@ -225,6 +230,7 @@ def options(argv: list[str] | None) -> Options:
         formats=args.formats.split(","),
         out=args.json,
         logs=args.logs,
+        loop=args.loop,
         max_growth=None if args.no_memory_gate else args.max_growth,
     )
 
@@ -235,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     load = list(os.getloadavg())
     started = time.monotonic()
     with ExitStack() as stack:
-        processes = soak_system.system(stack, chosen.logs)
+        processes = soak_system.system(stack, chosen.logs, chosen.loop)
         try:
             raw = asyncio.run(drive(processes, chosen, started))
         except Exception:

@@ -76,10 +76,11 @@ APPS = {
 }
 
 
-def system(stack: ExitStack, logs: Path) -> dict[str, Process]:
+def system(stack: ExitStack, logs: Path, loop: str = "auto") -> dict[str, Process]:
     """Start the services and a remote-mode gateway; stop them and drop their data with `stack`.
 
-    Each process's stderr (its JSON logs) goes to `logs/<name>.log`.
+    Each process's stderr (its JSON logs) goes to `logs/<name>.log`. `loop` is uvicorn's event
+    loop: "auto" (uvloop when installed, as deployed) or "asyncio".
     """
     databases = [stack.enter_context(testing.postgres_database()) for _ in range(4)]
     ports = {name: testing.free_port() for name in APPS}
@@ -89,7 +90,7 @@ def system(stack: ExitStack, logs: Path) -> dict[str, Process]:
     for name, app in APPS.items():
         log = stack.enter_context((logs / f"{name}.log").open("wb"))
         popen = subprocess.Popen(
-            testing.uvicorn_command(app, ports[name]),
+            [*testing.uvicorn_command(app, ports[name]), "--loop", loop],
             env={**os.environ, **environments[name]},
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
