@@ -5,7 +5,6 @@ test works on its own data; the gateway is never restarted, so each test also sh
 recovers from the faults of the tests before.
 """
 
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -53,10 +52,7 @@ def started_system(
 def system(started_system: System) -> System:
     """The system with the cluster up and every process running (as an earlier test may not
     have left them)."""
-    try:
-        started_system.cluster.start()
-    except subprocess.CalledProcessError:
-        pass  # it was running
+    started_system.cluster.ensure_running()
     started_system.revive()
     return started_system
 

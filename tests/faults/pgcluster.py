@@ -73,13 +73,14 @@ class Cluster:
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.writelines(f"{name} = '{value}'\n" for name, value in options.items())
 
-    def _run(self, tool: str, *args: str) -> None:
-        subprocess.run(
-            [*self._as, str(self.bindir / tool), *args],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+    def _run(self, tool: str, *args: str) -> int:
+        done = subprocess.run(
+            [*self._as, str(self.bindir / tool), *args], capture_output=True, check=False
         )
+        if done.returncode != 0 and not (tool == "pg_ctl" and args[0] == "status"):
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{tool} {args[0]}: {done.stderr.decode(errors='replace')}{log}")
+        return done.returncode
 
     def url(self, database: str = "postgres") -> str:
         """Return the SQLAlchemy URL of a database in this cluster."""
@@ -88,6 +89,15 @@ class Cluster:
     def start(self) -> None:
         """Start the server (after a crash this replays the WAL) and wait until it answers."""
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log))
+
+    def running(self) -> bool:
+        """Say whether the server runs (pg_ctl status)."""
+        return self._run("pg_ctl", "status", "-D", str(self.data)) == 0
+
+    def ensure_running(self) -> None:
+        """Start the server unless it runs."""
+        if not self.running():
+            self.start()
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: "fast" cleanly, "immediate" like a crash (no checkpoint)."""
@@ -101,9 +111,6 @@ class Cluster:
 
     def destroy(self) -> None:
         """Stop the server if it runs and remove its files."""
-        if (self.data / "postmaster.pid").exists():
-            try:
-                self.stop("immediate")
-            except subprocess.CalledProcessError:
-                pass
+        if self.data.exists() and self.running():
+            self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
