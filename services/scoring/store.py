@@ -89,8 +89,8 @@ _pinned: OrderedDict[tuple[uuid.UUID, int], IndicatorSystemRecord] = OrderedDict
 def pinned(key: uuid.UUID, version: int | None, caller: Identity) -> IndicatorSystemRecord | None:
     """Return a stored version already read by this process, when the caller pins one."""
     record = None if version is None else _pinned.get((key, version))
-    if record is not None:
-        check_access(record.org_id, caller, False, _no_system(key, version))
+    if record is not None and not caller.may_read(record.org_id):
+        raise _no_system(key, version)  # built only when refused: formatting it costs
     return record
 
 
@@ -115,7 +115,8 @@ async def get_system(
     record = (await session.exec(query)).first()
     if record is None:
         raise _no_system(key, version)
-    check_access(record.org_id, caller, False, _no_system(key, version))
+    if not caller.may_read(record.org_id):
+        raise _no_system(key, version)
     _pinned[(key, record.version)] = record
     if len(_pinned) > COMPILED_CACHE_SIZE:
         _pinned.popitem(last=False)
