@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.kit.app import create_service_app
 from services.survey import api
+from services.survey.api import collect
 from services.survey.pool import AutocommitPool
 from services.survey.settings import SurveySettings
 from services.survey.snapshots import Snapshots
@@ -29,7 +30,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
             stack.push_async_callback(submits.close)
         return {"surveys": Snapshots(), "submits": submits}
 
-    return create_service_app(
+    app = create_service_app(
         name="survey",
         title="jixiao survey",
         description="Questionnaires, surveys fielded to respondents, answer sheets and results.",
@@ -38,6 +39,8 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         routers=[api.router],
         state_hook=collection_pool,
     )
+    app.router.routes[:0] = collect.hot_routes()
+    return app
 
 
 app = create_app()
