@@ -56,6 +56,7 @@ class Checker:
     def __init__(self, names: dict[str, Shape], report: Report) -> None:
         self.names = names
         self.report = report
+        self.items: list[str] = []  # the item paths of the loops we are inside
 
     def member(self, found: Found, path: str, name: str) -> tuple[Found, str]:
         child = f"{path}.{name}"
@@ -160,6 +161,13 @@ class Checker:
         if node.recursive:
             self.report.refuse("{% for … recursive %}", "recursive loops are not allowed")
         found, path = self.expr(node.iter, scope)
+        # Loops over separate lists multiply: three over 500 indicators print 125 million
+        # times and hold the worker for hours. An inner loop may only go down the outer item.
+        if self.items and not any(path.startswith(f"{item}.") for item in self.items):
+            self.report.refuse(
+                f"{{% for … in {path or _source(node.iter)} %}}",
+                "a loop inside a loop may only go over the outer loop's item (l.children)",
+            )
         item: tuple[Found, str] = (
             (found[0], f"{path}[]") if isinstance(found, tuple) else (ANY, path)
         )
@@ -167,7 +175,9 @@ class Checker:
         self.bind(node.target, item, inner)
         if node.test is not None:
             self.expr(node.test, inner)
+        self.items.append(item[1])
         self.body(node.body, inner)
+        self.items.pop()
         self.body(node.else_, scope)
 
     def bind(self, target: nodes.Node, value: tuple[Found, str], scope: Scope) -> None:

@@ -251,3 +251,33 @@ def test_damaged_bytes_are_checked_or_refused_as_not_docx(at: int, noise: bytes)
         custom.check(GOOD[:at] + noise + GOOD[at + len(noise) :])
     except custom.NotDocx:
         pass
+
+
+LOOP = "{% for a in indicators %}"
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        (LOOP + LOOP + LOOP + "{{ title }}{% endfor %}{% endfor %}{% endfor %}", ["indicators"]),
+        (LOOP + "{% for b in level1 %}{% endfor %}{% endfor %}", ["level1"]),
+        (
+            "{% for l in level1 %}{% for c in l.children %}{% for i in c.indicators %}"
+            "{{ i.name }}{% endfor %}{% endfor %}{% endfor %}",
+            [],
+        ),
+        (LOOP + "{% endfor %}{% for l in level1 %}{% endfor %}", []),
+    ],
+    ids=["cross-product", "two-lists", "down-the-tree", "one-after-another"],
+)
+def test_a_loop_inside_a_loop_may_only_go_down_the_outer_item(
+    text: str, refused: list[str]
+) -> None:
+    report = placeholders.check([text], data.names())
+    assert report.problems == [
+        {
+            "placeholder": f"{{% for … in {path} %}}",
+            "message": "a loop inside a loop may only go over the outer loop's item (l.children)",
+        }
+        for path in refused
+    ]
