@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -38,6 +39,7 @@ class Caller:
     key_id: uuid.UUID | None = None
     expires_at: float | None = None  # epoch seconds; None: never
 
+    @cached_property  # one per caller, so its signed header texts are made once too
     def identity(self) -> Identity:
         """Return the identity the services are told about."""
         return Identity(self.client_id, self.org_id, self.scopes, self.readable_orgs)

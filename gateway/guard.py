@@ -79,7 +79,7 @@ class Guard:
         decision = await self._limit(service, caller, rule.scope)
         if not decision.allowed:
             return self._limited(service, decision, rule.scope)
-        return Admission(caller.identity(), caller.client_id, decision)
+        return Admission(caller.identity, caller.client_id, decision)
 
     async def _public(
         self, service: str, rule: scopes.Rule, caller: Caller | None, address: str
@@ -87,7 +87,7 @@ class Guard:
         owner = rule.public_owner or "public"
         if caller is not None:  # a client may use public routes under its own limits
             decision = await self._limit(service, caller, "*")
-            identity, owner = caller.identity(), caller.client_id
+            identity, owner = caller.identity, caller.client_id
         elif owner == "health":
             return Admission(ANONYMOUS, owner, None)
         else:

@@ -56,6 +56,16 @@ class Store(Protocol):
     async def release(self, owner: str, key: str) -> None: ...
 
 
+def _as_text(headers: list[tuple[bytes, bytes]]) -> list[list[str]]:
+    """Header fields as JSON can keep them."""
+    return [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers]
+
+
+def _as_bytes(pairs: list[list[str]]) -> list[tuple[bytes, bytes]]:
+    """Header fields kept by `_as_text`, back as ASGI carries them."""
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
+
+
 def _encode(fp: str, response: UpstreamResponse | None) -> str:
     if response is None:
         return json.dumps({"fp": fp})
@@ -63,7 +73,7 @@ def _encode(fp: str, response: UpstreamResponse | None) -> str:
         {
             "fp": fp,
             "status": response.status,
-            "headers": response.headers,
+            "headers": _as_text(response.headers),
             "body": base64.b64encode(response.body).decode(),
         }
     )
@@ -73,7 +83,7 @@ def _decode(raw: str | bytes) -> Claim:
     data = json.loads(raw)
     if "status" not in data:
         return Claim("busy", data["fp"])
-    headers = [(k, v) for k, v in data["headers"]]
+    headers = _as_bytes(data["headers"])
     body = base64.b64decode(data["body"])
     return Claim("done", data["fp"], UpstreamResponse(data["status"], headers, body))
 
@@ -125,7 +135,7 @@ class DatabaseStore:
             if found is not None:
                 if found.status is None:
                     return Claim("busy", found.fingerprint)
-                headers = [(k, v) for k, v in found.headers or []]
+                headers = _as_bytes(found.headers or [])
                 kept = UpstreamResponse(found.status, headers, found.body or b"")
                 return Claim("done", found.fingerprint, kept)
             expires = now + timedelta(seconds=lock_s)
@@ -144,7 +154,7 @@ class DatabaseStore:
             if record is None:
                 return
             record.status = response.status
-            record.headers = [[k, v] for k, v in response.headers]
+            record.headers = _as_text(response.headers)
             record.body = response.body
             record.expires_at = utcnow() + timedelta(seconds=ttl_s)
             await session.commit()

@@ -4,7 +4,6 @@ Every change bumps the directory revision, which each gateway process polls to r
 in-memory copy (gateway.directory): a revoked key stops working everywhere within seconds.
 """
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -30,7 +29,7 @@ def new_key() -> str:
 
 def digest(key: str, pepper: bytes) -> str:
     """Return the keyed hash under which a key is stored (a fast hash: keys are random)."""
-    return hmac.new(pepper, key.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(pepper, key.encode(), "sha256").hex()
 
 
 async def bump(session: AsyncSession) -> None:

@@ -42,10 +42,10 @@ class Gateway:
 def _own_call(secret: bytes, target: str) -> upstream.Headers:
     """Headers for the gateway's own upstream calls: its signed identity, the request id."""
     rid = logs.request_id.get()
-    return [
-        *identity.sign(secret, GATEWAY, "GET", target),
-        *([("x-request-id", rid)] if rid else []),
-    ]
+    fields = identity.sign(secret, GATEWAY, "GET", target)
+    if rid:
+        fields.append(("x-request-id", rid))
+    return [(k.encode(), v.encode()) for k, v in fields]
 
 
 async def _ready(service: upstream.Upstream, secret: bytes) -> tuple[str, dict[str, Any]]:

@@ -21,7 +21,8 @@ from gateway.webhooks import Webhooks
 from services.kit import identity, problems
 
 PREFIX = "/api/v1/"
-DROPPED = frozenset({b"x-api-key", b"authorization", b"cookie"})
+# The caller's credentials stay here; hop-by-hop fields are the gateway's own to set.
+DROPPED = frozenset({b"x-api-key", b"authorization", b"cookie"}) | upstream.HOP_BY_HOP
 logger = logging.getLogger("jixiao.gateway")
 
 
@@ -139,8 +140,8 @@ class Proxy:
                 "type": "http.response.start",
                 "status": response.status,
                 "headers": [
-                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
-                    (b"content-length", str(len(response.body)).encode()),
+                    *response.headers,
+                    (b"content-length", b"%d" % len(response.body)),
                     *extra,
                 ],
             }
@@ -164,7 +165,7 @@ class Proxy:
         """Forward, or replay what the first request with this Idempotency-Key got."""
         store = self.parts.replays
         if key is None or store is None:
-            return await self._forward(service, method, target, headers, body, admitted)
+            return await self._forward(service, segment, method, target, headers, body, admitted)
         if not 0 < len(key) <= 255:
             return _Problem(
                 422,
@@ -191,7 +192,7 @@ class Proxy:
             assert claim.response is not None
             return claim.response, True
         try:
-            answer = await self._forward(service, method, target, headers, body, admitted)
+            answer = await self._forward(service, segment, method, target, headers, body, admitted)
         except BaseException:
             await store.release(admitted.owner, key)
             raise
@@ -204,6 +205,7 @@ class Proxy:
     async def _forward(
         self,
         service: upstream.Upstream,
+        segment: str,
         method: str,
         target: str,
         headers: list[tuple[bytes, bytes]],
@@ -226,19 +228,23 @@ class Proxy:
                 [(b"retry-after", retry)],
                 {"service": service.name},
             )
-        prefix = PREFIX + next(s for s, u in parts.upstreams.items() if u is service)
-        forwarded = [
-            (k.decode("latin-1"), v.decode("latin-1"))
-            for k, v in headers
-            if k not in DROPPED and not k.startswith(b"x-jixiao-")
-        ]
-        forwarded.append(("x-forwarded-prefix", prefix))
-        # The host the caller used, so a service can print absolute public links (survey QR).
-        if not any(k == b"x-forwarded-host" for k, _ in headers):
-            host = next((v for k, v in headers if k == b"host"), None)
-            if host:
-                forwarded.append(("x-forwarded-host", host.decode("latin-1")))
-        forwarded += identity.sign(parts.secret, admitted.identity, method, target)
+        forwarded = [(b"x-forwarded-prefix", f"{PREFIX}{segment}".encode())]
+        host = forwarded_host = None
+        for k, v in headers:
+            if k == b"host":
+                host = v
+            elif k == b"x-forwarded-host":
+                forwarded_host = v
+            elif k not in DROPPED and not k.startswith(b"x-jixiao-"):
+                forwarded.append((k, v))
+        # The host the caller used (or a proxy before us saw), so a service can print absolute
+        # public links (survey QR codes).
+        if forwarded_host or host:
+            forwarded.append((b"x-forwarded-host", forwarded_host or host or b""))
+        forwarded += (
+            (k.encode(), v.encode())
+            for k, v in identity.sign(parts.secret, admitted.identity, method, target)
+        )
         started = time.perf_counter()
         try:
             answer = await service.request(method, target, forwarded, body)

@@ -15,23 +15,23 @@ from starlette.types import ASGIApp
 
 from gateway import wire
 
-Headers = list[tuple[str, str]]
+Headers = list[tuple[bytes, bytes]]  # lower-case names, as ASGI carries them
 
 # RFC 9110 §7.6.1 hop-by-hop fields, plus the ones the transport recomputes.
 HOP_BY_HOP = frozenset(
     {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "expect",  # the gateway has read the whole body already: no 100 Continue upstream
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"content-length",
+        b"expect",  # the gateway has read the whole body already: no 100 Continue upstream
     }
 )
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -61,14 +61,16 @@ class Upstream(Protocol):
 
     async def request(
         self, method: str, target: str, headers: Headers, body: bytes
-    ) -> UpstreamResponse: ...
+    ) -> UpstreamResponse:
+        """Send a request with end-to-end header fields only; return the whole answer."""
+        ...
 
     async def aclose(self) -> None: ...
 
 
 def end_to_end(headers: Headers) -> Headers:
-    """Drop hop-by-hop header fields."""
-    return [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+    """Drop hop-by-hop header fields (names are lower-case)."""
+    return [(k, v) for k, v in headers if k not in HOP_BY_HOP]
 
 
 class AsgiUpstream:
@@ -92,9 +94,8 @@ class AsgiUpstream:
                 )
         except TimeoutError as exc:
             raise TimedOut(self.name) from exc
-        return UpstreamResponse(
-            response.status_code, end_to_end(list(response.headers.multi_items())), response.content
-        )
+        headers = [(k.lower(), v) for k, v in response.headers.raw]
+        return UpstreamResponse(response.status_code, end_to_end(headers), response.content)
 
     async def aclose(self) -> None:
         """Close the client."""
@@ -127,11 +128,7 @@ class HttpUpstream:
         try:
             async with asyncio.timeout(self.timeout_s):
                 answer = await self.pool.request(
-                    method,
-                    self.prefix + target,
-                    end_to_end(headers),
-                    body,
-                    retry=method in IDEMPOTENT,
+                    method, self.prefix + target, headers, body, retry=method in IDEMPOTENT
                 )
         except TimeoutError as exc:
             raise TimedOut(self.name) from exc

@@ -11,6 +11,7 @@ redirects, no cookies and no decompression.
 import asyncio
 import time
 from collections.abc import Sequence
+from typing import cast
 
 import httptools
 
@@ -33,7 +34,7 @@ class Answer:
 
     __slots__ = ("body", "headers", "status")
 
-    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         self.status = status
         self.headers = headers
         self.body = body
@@ -46,7 +47,7 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[Answer] | None = None
-        self.headers: list[tuple[str, str]] = []
+        self.headers: list[tuple[bytes, bytes]] = []
         self.body: list[bytes] = []
         self.closed = False
         self.keep = False
@@ -57,8 +58,8 @@ class Connection(asyncio.Protocol):
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # cast, not isinstance: uvloop's transports (uvicorn's loop) do not subclass asyncio's.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.received = True
@@ -75,7 +76,7 @@ class Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+        self.headers.append((name.lower(), value))
 
     def on_body(self, body: bytes) -> None:
         self.body.append(body)
@@ -85,7 +86,7 @@ class Connection(asyncio.Protocol):
             self._answer()
             return
         names = {name for name, _ in self.headers}
-        self.until_close = "content-length" not in names and "transfer-encoding" not in names
+        self.until_close = b"content-length" not in names and b"transfer-encoding" not in names
 
     def on_message_complete(self) -> None:
         status = self.parser.get_status_code()
@@ -127,15 +128,16 @@ class Connection(asyncio.Protocol):
 
 
 def encode(
-    method: str, target: str, host: str, headers: Sequence[tuple[str, str]], body: bytes
+    method: str, target: str, host: str, headers: Sequence[tuple[bytes, bytes]], body: bytes
 ) -> bytes:
     """Return the bytes of a request: head and body in one piece, for one write."""
-    lines = [f"{method} {target} HTTP/1.1\r\nhost: {host}\r\n"]
-    lines.extend(f"{name}: {value}\r\n" for name, value in headers)
+    parts = [f"{method} {target} HTTP/1.1\r\nhost: {host}\r\n".encode("latin-1")]
+    for name, value in headers:
+        parts += (name, b": ", value, b"\r\n")
     if body or method not in NO_BODY_METHODS:
-        lines.append(f"content-length: {len(body)}\r\n")
-    lines.append("\r\n")
-    return "".join(lines).encode("latin-1") + body
+        parts.append(b"content-length: %d\r\n" % len(body))
+    parts += (b"\r\n", body)
+    return b"".join(parts)
 
 
 class Pool:
@@ -152,7 +154,7 @@ class Pool:
         self,
         method: str,
         target: str,
-        headers: Sequence[tuple[str, str]],
+        headers: Sequence[tuple[bytes, bytes]],
         body: bytes,
         *,
         retry: bool,
