@@ -525,16 +525,8 @@ def other_files_xfail(reason: str) -> pytest.MarkDecorator:
 @pytest.mark.parametrize(
     ("target", "field"),
     [
-        pytest.param(
-            "system",
-            "body.name",
-            marks=other_files_xfail("services/scoring/system.py: Name/Text accept controls"),
-        ),
-        pytest.param(
-            "judgement",
-            "body.judgements.1.1.1.reason",
-            marks=other_files_xfail("services/scoring/rules/models.py: Judgement.reason"),
-        ),
+        pytest.param("system", "body.name"),
+        pytest.param("judgement", "body.judgements.1.1.1.reason"),
         pytest.param(
             "questionnaire",
             "body.name",

@@ -1,13 +1,11 @@
 """Request and response bodies of the scoring API (the tables live in models.py)."""
 
-import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,6 +17,7 @@ from pydantic import (
 )
 
 from services.kit.problems import FieldError
+from services.kit.texts import Printable
 from services.scoring import rules
 from services.scoring.engine import Result
 from services.scoring.grades import GradeScale
@@ -26,20 +25,6 @@ from services.scoring.rules import models as rule_models
 from services.scoring.system import IndicatorSystem
 
 MAX_VERSION = 1_000_000  # versions are counted from 1; a bound keeps ids inside any integer column
-# C0/C1 controls except tab and line breaks, and lone surrogates: PostgreSQL cannot store NUL,
-# openpyxl refuses controls in cells (an export would fail), and a surrogate is no character.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _printable(text: str) -> str:
-    """Return the text, or refuse it when it holds a control character."""
-    found = CONTROL.search(text)
-    if found:
-        raise ValueError(f"may not contain the control character U+{ord(found[0]):04X}")
-    return text
-
-
-Printable = AfterValidator(_printable)
 # Limits sized for government documents: a name or title fits a line of a report (200);
 # cover fields and target rows a paragraph (500); a chapter of a report (背景, 问题, 建议…)
 # 20,000 characters, about ten printed pages.

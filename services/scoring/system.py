@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from services.kit.texts import Printable
 from services.scoring import formula, grades, rules
 
 MAX_INDICATORS = 500
@@ -31,11 +32,15 @@ def _plain(value: Decimal) -> Decimal:
 
 
 Points = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=4), AfterValidator(_plain)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Printable
+]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), Printable]
 Source = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_FORMULA)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_FORMULA), Printable
 ]
 FactType = Literal["amount", "count", "number", "rate", "boolean"]
 # The funds table of a report (BRIEF §7): 年初预算, 调整预算, 实际到位资金, 实际支出.

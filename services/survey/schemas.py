@@ -1,12 +1,10 @@
 """Request and response bodies of the survey API (the tables live in models.py)."""
 
-import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,24 +12,11 @@ from pydantic import (
     model_validator,
 )
 
+from services.kit.texts import Printable
 from services.survey.answers import Moment
 from services.survey.ingest import Status as SurveyStatus
 from services.survey.questionnaire import Method, Questionnaire
 
-# C0/C1 controls except tab and line breaks, and lone surrogates: PostgreSQL cannot store NUL,
-# openpyxl refuses controls in cells (an export would fail), and a surrogate is no character.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _printable(text: str) -> str:
-    """Return the text, or refuse it when it holds a control character."""
-    found = CONTROL.search(text)
-    if found:
-        raise ValueError(f"may not contain the control character U+{ord(found[0]):04X}")
-    return text
-
-
-Printable = AfterValidator(_printable)
 # A survey's name is a title line (500, as a questionnaire's); a respondent group a label (100),
 # and a survey asks a handful of groups (企业, 市民, 职工…), 20 at most.
 Name = Annotated[

@@ -13,6 +13,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from services.kit.texts import Printable
+
 
 def _refuse_bool(value: object) -> object:
     """Refuse a boolean where a number belongs."""
@@ -25,8 +27,14 @@ def _refuse_bool(value: object) -> object:
 Number = Annotated[Decimal, BeforeValidator(_refuse_bool)]
 NonNegative = Annotated[Number, Field(ge=0)]
 Positive = Annotated[Number, Field(gt=0)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# A rule's labels, option texts and reasons are lines of a scoring table: 2,000 characters is
+# a long paragraph. Lists of tiers, options and checkpoints hold what one standard can say.
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000), Printable
+]
+Reason = Annotated[str, StringConstraints(max_length=20_000), Printable]
 Formula = Text
+MAX_ITEMS = 100
 Format = Literal["percent", "number"]
 PartialStep = Literal["whole", "ignore", "pro_rata"]
 
@@ -115,7 +123,7 @@ class TiersRule(QuantitativeRule):
 
     kind: Literal["tiers"] = "tiers"
     value: Formula
-    tiers: list[Tier] = Field(min_length=1)
+    tiers: list[Tier] = Field(min_length=1, max_length=MAX_ITEMS)
     otherwise: NonNegative = Decimal(0)
 
 
@@ -156,7 +164,7 @@ class CategoricalRule(RuleModel):
     """The evaluator picks an option; its points are the score."""
 
     kind: Literal["categorical"] = "categorical"
-    options: list[Option] = Field(min_length=1)
+    options: list[Option] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Checkpoint(RuleModel):
@@ -171,7 +179,7 @@ class CheckpointsRule(RuleModel):
     """The evaluator awards each checkpoint 0 to its points; the score is the sum."""
 
     kind: Literal["checkpoints"] = "checkpoints"
-    checkpoints: list[Checkpoint] = Field(min_length=1)
+    checkpoints: list[Checkpoint] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class JudgementRule(RuleModel):
@@ -204,7 +212,9 @@ class QualitativeRule(RuleModel):
     """The evaluator picks a tier and a score inside it (default: the 财预〔2020〕10号 three)."""
 
     kind: Literal["qualitative"] = "qualitative"
-    tiers: list[QualitativeTier] = Field(default_factory=lambda: list(MOF_TIERS), min_length=1)
+    tiers: list[QualitativeTier] = Field(
+        default_factory=lambda: list(MOF_TIERS), min_length=1, max_length=MAX_ITEMS
+    )
 
 
 PartRule = Annotated[
@@ -225,7 +235,7 @@ class CompositeRule(RuleModel):
     """Sum of quantitative parts, each scored on its own points."""
 
     kind: Literal["composite"] = "composite"
-    parts: list[Part] = Field(min_length=1)
+    parts: list[Part] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 Rule = Annotated[
@@ -258,8 +268,8 @@ class Judgement(RuleModel):
 
     score: Number | None = None
     option: Text | None = None
-    checkpoints: dict[str, Number] | None = None
-    reason: str | None = None
+    checkpoints: dict[Text, Number] | None = Field(default=None, max_length=MAX_ITEMS)
+    reason: Reason | None = None
     override: Override | None = None
 
 
