@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -100,10 +101,19 @@ def write_xlsx(
     return buffer.getvalue()
 
 
+def _append(sheet: Worksheet, values: Sequence[object]) -> None:
+    """Append a row of values, every text kept as text (never a formula) that Excel can hold."""
+    # XML cannot carry control characters (openpyxl refuses them), so they are dropped.
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"  # a name "=HYPERLINK(…)" must not run in Excel
+
+
 def _table(sheet: Worksheet, system: IndicatorSystem, result: engine.Result | None) -> int:
     """Write title, header, rows, merges and formulas; return the last row of the table."""
     title = system.name if result is None else f"{system.name}（评分表）"
-    sheet.append([title])
+    _append(sheet, [title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([label for _, label, _ in layout.EXPORT_COLUMNS])
@@ -114,7 +124,7 @@ def _table(sheet: Worksheet, system: IndicatorSystem, result: engine.Result | No
         number = FIRST_ROW + offset
         values = [row.get(key) for key in COLUMNS]
         values[COLUMNS["score2"] - 1] = values[COLUMNS["score1"] - 1] = None
-        sheet.append(values)
+        _append(sheet, values)
         score, weight = f"{_letter('score')}{number}", f"{_letter('weight3')}{number}"
         rate = sheet.cell(
             number, COLUMNS["rate"], f'=IF(OR({score}="",{weight}=0),"",{score}/{weight})'
@@ -240,7 +250,7 @@ def _sheet(
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        _append(sheet, row)
     sheet.freeze_panes = "A2"
     for index in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 24

@@ -5,6 +5,7 @@ system: facts with types and units, formulas, the grade scale, codes and exact r
 """
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -107,8 +108,15 @@ def _facts(aux: Extras, rows: list[list[object]] | None) -> None:
                 aux.values[label] = parsed
 
 
+def sibling(name: str, earlier: int) -> str:
+    """Name a node in a rules key: its name, marked when an earlier sibling has the same one."""
+    # Siblings may share a name; the n-th of them takes the n-th row of that name.
+    return name if earlier == 0 else f"{name}\x00{earlier}"
+
+
 def _rules(aux: Extras, rows: list[list[object]] | None) -> None:
     names: list[str] = []
+    seen: Counter[tuple[str, ...]] = Counter()
     for number, row in enumerate(rows or [], start=1):
         if number == 1:
             continue
@@ -116,7 +124,9 @@ def _rules(aux: Extras, rows: list[list[object]] | None) -> None:
         depth = int(layout.number(level) or 0)
         if depth not in (1, 2, 3):
             continue
-        names = [*names[: depth - 1], layout.text(name)]
+        path = (*names[: depth - 1], layout.text(name))
+        names = [*path[:-1], sibling(path[-1], seen[path])]
+        seen[path] += 1
         parsed = _json(aux, rule, number, 5) if depth == 3 else None
         if parsed is not None:
             try:

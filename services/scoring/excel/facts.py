@@ -61,7 +61,7 @@ def _rows(data: bytes, sheet_name: str | None) -> tuple[str, Iterator[tuple[obje
     if sheet_name is not None and sheet_name not in book.sheetnames:
         raise workbook.Unreadable(f"the workbook has no sheet named {sheet_name!r}")
     sheet = book[sheet_name] if sheet_name else book.worksheets[0]
-    return sheet.title, sheet.iter_rows(values_only=True)
+    return sheet.title, workbook.rows_of(sheet)
 
 
 def read_facts(
@@ -183,6 +183,10 @@ def fact_value(value: object, kind: FactType | None) -> Decimal | bool | str:
         )
     except InvalidOperation:
         return f"应为数字，不是 {text!r}"
+    if not layout.readable(number):
+        return f"应为数字，不是 {text!r}"
+    if number.is_zero():
+        number = Decimal(0)  # 0E-99999999 is zero too, without a hundred million places
     if percent:
         number = layout.plain(number / 100)
     if kind is None:

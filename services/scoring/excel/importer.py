@@ -6,6 +6,7 @@ and formulas in auxiliary sheets; a hand-made one has its 评分标准 texts rec
 """
 
 import re
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -85,8 +86,8 @@ class _Builder:
     def build(self, name: str | None, grade_scale: str | None) -> dict[str, Any]:
         """Return the system as JSON data (not yet validated)."""
         indicators = [
-            self._node(node, f"indicators[{i}]", str(i + 1), (node.name,))
-            for i, node in enumerate(self.table.tree)
+            self._node(node, f"indicators[{i}]", str(i + 1), key)
+            for i, (node, key) in enumerate(_keys(self.table.tree, ()))
         ]
         if any(f"indicators[{i}]" in self.unknown for i in range(len(indicators))):
             self.unchecked.add("total")
@@ -121,8 +122,8 @@ class _Builder:
         if node.level == 3:
             return self._leaf(node, path, code, names, row)
         children = [
-            self._node(child, f"{path}.children[{i}]", f"{code}.{i + 1}", (*names, child.name))
-            for i, child in enumerate(node.children)
+            self._node(child, f"{path}.children[{i}]", f"{code}.{i + 1}", key)
+            for i, (child, key) in enumerate(_keys(node.children, names))
         ]
         weight = node.weight
         if weight is None:
@@ -245,6 +246,18 @@ class _Builder:
             derived=list(self.derived),
             notes=self.notes,
         )
+
+
+def _keys(
+    nodes: list[sheet.Node], parent: tuple[str, ...]
+) -> list[tuple[sheet.Node, tuple[str, ...]]]:
+    """Pair siblings with their keys into the rules sheet (see extras.sibling)."""
+    seen: Counter[str] = Counter()
+    paired = []
+    for node in nodes:
+        paired.append((node, (*parent, extras.sibling(node.name, seen[node.name]))))
+        seen[node.name] += 1
+    return paired
 
 
 def _reads(rule: dict[str, Any]) -> list[str]:

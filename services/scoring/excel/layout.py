@@ -50,6 +50,7 @@ RULE_COLUMNS = ("编码", "层级", "指标", "评分标准", "规则", "评价"
 SYSTEM_ROWS = ("名称", "总分", "等级标准")
 _POINTS = re.compile(r"^(?P<name>.*?)\s*[（(]\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[）)]\s*$")
 _SPACES = re.compile(r"\s+")
+MAX_MAGNITUDE = 30  # powers of ten either way
 
 
 def squeeze(value: object) -> str:
@@ -96,7 +97,14 @@ def number(value: object) -> Decimal | None:
         parsed = Decimal(raw)
     except InvalidOperation:
         return None
-    return plain(parsed) if parsed.is_finite() else None
+    return plain(parsed) if readable(parsed) else None
+
+
+def readable(value: Decimal) -> bool:
+    """Tell a number a sheet may hold from NaN, infinity and 1E99999999."""
+    # Writing 1E99999999 out in full overflows the decimal context (or takes a gigabyte);
+    # no weight, score or fact of a sheet is within 30 orders of magnitude of that.
+    return value.is_finite() and (value.is_zero() or abs(value.adjusted()) <= MAX_MAGNITUDE)
 
 
 def plain(value: Decimal) -> Decimal:

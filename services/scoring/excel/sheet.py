@@ -178,7 +178,10 @@ def _group(
                 table.problem(row, key, f"缺少{label}：每组的第一行须填写{label}名称")
             return _new(table, row, level, f"（第{row}行）")
         return current
-    if current is not None and not parent_new and merge is None:
+    # An export writes each group's name once, merged over its rows: there, a name written
+    # again is a sibling of the same name (one row long), not the group's name repeated.
+    exported = layout.RULES_SHEET in grid.others
+    if current is not None and not parent_new and merge is None and not exported:
         found = layout.named(value)
         weight = (
             grid.value(row, table.columns[layout.LEVEL_WEIGHTS[level - 1]])

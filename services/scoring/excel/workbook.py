@@ -4,11 +4,11 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import openpyxl
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -112,8 +112,21 @@ def load(data: bytes, read_only: bool) -> openpyxl.Workbook:
     check_archive(data)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
-        raise Unreadable(f"not a readable XLSX file: {error}") from None
+    except Exception as error:  # a damaged package: openpyxl raises a dozen kinds (issue #8)
+        raise Unreadable(f"not a readable XLSX file: {_reason(error)}") from None
+
+
+def rows_of(sheet: Worksheet) -> Iterator[tuple[object, ...]]:
+    """Yield a sheet's rows of values; Unreadable when its XML breaks off on the way."""
+    # A read-only sheet parses its XML while it is iterated, so damage shows up only here.
+    try:
+        yield from sheet.iter_rows(values_only=True)
+    except Exception as error:
+        raise Unreadable(f"not a readable XLSX file: {_reason(error)}") from None
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _values(sheet: Worksheet) -> list[list[object]]:
@@ -122,7 +135,7 @@ def _values(sheet: Worksheet) -> list[list[object]]:
             f"sheet {sheet.title!r} has {sheet.max_row} rows and {sheet.max_column} columns; "
             f"at most {MAX_ROWS} and {MAX_COLUMNS} are read"
         )
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    return [list(row) for row in rows_of(sheet)]
 
 
 def read_grids(data: bytes, name: str | None = None) -> list[Grid]:
