@@ -72,6 +72,7 @@ def create_app(
         metrics=Metrics(),
         idempotency_ttl_s=settings.idempotency_ttl_s,
         idempotency_wait_s=settings.idempotency_wait_s,
+        timeout_s=settings.timeout_s,
         lock_s=settings.timeout_s + 30,
     )
     proxy = Proxy(parts)

@@ -21,6 +21,7 @@ from gateway.webhooks import Webhooks
 from services.kit import identity, problems
 
 PREFIX = "/api/v1/"
+SETTLE_MARGIN_S = 5.0
 # The caller's credentials stay here; hop-by-hop fields are the gateway's own to set.
 DROPPED = frozenset({b"x-api-key", b"authorization", b"cookie"}) | upstream.HOP_BY_HOP
 logger = logging.getLogger("jixiao.gateway")
@@ -57,7 +58,8 @@ class Parts:
     metrics: Metrics
     idempotency_ttl_s: int = 86400
     idempotency_wait_s: float = 10.0
-    lock_s: float = 60.0
+    timeout_s: float = 30.0  # how long a caller waits for a service's answer
+    lock_s: float = 60.0  # how long a keyed request may take before its key frees itself
     upstreams: dict[str, upstream.Upstream] = field(default_factory=dict)
     breakers: dict[str, Breaker] = field(default_factory=dict)
     guard: Guard | None = None
@@ -175,10 +177,21 @@ class Proxy:
             )
         fp = idempotency.fingerprint(method, target, body)
         wait, lock = self.parts.idempotency_wait_s, self.parts.lock_s
-        claim = await store.claim(admitted.owner, key, fp, lock)
-        if claim.state == "busy" and claim.fingerprint == fp:
-            claim = await idempotency.wait_for(
-                store, admitted.owner, key, fp, wait_s=wait, lock_s=lock
+        try:
+            claim = await store.claim(admitted.owner, key, fp, lock)
+            if claim.state == "busy" and claim.fingerprint == fp:
+                claim = await idempotency.wait_for(
+                    store, admitted.owner, key, fp, wait_s=wait, lock_s=lock
+                )
+        except Exception:  # its store is down: the key cannot be held, so do not act at all
+            logger.exception("idempotency store failed; request not forwarded")
+            return _Problem(
+                503,
+                problems.ServiceUnavailable.title,
+                problems.ServiceUnavailable.type,
+                "Idempotency-Keys cannot be checked just now; nothing was done. Retry shortly.",
+                [(b"retry-after", b"1")],
+                {"service": "gateway"},
             )
         if claim.fingerprint != fp:
             detail = "This Idempotency-Key was used with another request (method, path or body)."
@@ -191,15 +204,50 @@ class Proxy:
         if claim.state == "done":
             assert claim.response is not None
             return claim.response, True
+        # The exchange runs on its own and settles the key, even after the caller was told 504
+        # or went away: an answer that comes late is kept for the retry (which gets 409 until
+        # then), instead of freeing the key for a second act.
+        settle = self._settle(service, segment, method, target, headers, body, admitted, key, fp)
+        task = asyncio.create_task(settle)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
         try:
-            answer = await self._forward(service, segment, method, target, headers, body, admitted)
-        except BaseException:
-            await store.release(admitted.owner, key)
-            raise
-        if isinstance(answer, _Problem) or answer[0].status >= 500:
-            await store.release(admitted.owner, key)
-        else:
-            await store.keep(admitted.owner, key, fp, answer[0], self.parts.idempotency_ttl_s)
+            return await asyncio.wait_for(asyncio.shield(task), self.parts.timeout_s)
+        except TimeoutError:
+            self.parts.metrics.upstream_errors.labels(service.name, "timeout").inc()
+            return _timed_out(service.name)
+
+    async def _settle(
+        self,
+        service: upstream.Upstream,
+        segment: str,
+        method: str,
+        target: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        admitted: Admission,
+        key: str,
+        fp: str,
+    ) -> "tuple[upstream.UpstreamResponse, bool] | _Problem":
+        """Forward a keyed request and record its outcome for the key."""
+        store, owner, parts = self.parts.replays, admitted.owner, self.parts
+        assert store is not None
+        # Within the key's lock, so no retry can take the key while this may still act.
+        within = parts.lock_s - SETTLE_MARGIN_S
+        answer = await self._forward(
+            service, segment, method, target, headers, body, admitted, timeout_s=within
+        )
+        try:
+            if isinstance(answer, _Problem):
+                if not answer.unsure:  # never reached the service: a retry may act
+                    await store.release(owner, key)
+                # else: it may have acted; the key stays taken until its lock runs out
+            elif answer[0].status >= 500:  # the service failed and rolled back: retry may act
+                await store.release(owner, key)
+            else:
+                await store.keep(owner, key, fp, answer[0], parts.idempotency_ttl_s)
+        except Exception:  # the answer stands; the key frees itself when its lock runs out
+            logger.exception("idempotency store failed after the request was handled")
         return answer
 
     async def _forward(
@@ -211,6 +259,7 @@ class Proxy:
         headers: list[tuple[bytes, bytes]],
         body: bytes,
         admitted: Admission,
+        timeout_s: float | None = None,
     ) -> "tuple[upstream.UpstreamResponse, bool] | _Problem":
         parts = self.parts
         breaker = parts.breakers.get(service.name)
@@ -247,8 +296,8 @@ class Proxy:
         )
         started = time.perf_counter()
         try:
-            answer = await service.request(method, target, forwarded, body)
-        except upstream.Unavailable:
+            answer = await service.request(method, target, forwarded, body, timeout_s)
+        except upstream.Unavailable as exc:
             self._failed(service.name, breaker, "unavailable")
             detail = f"The {service.name} service is not reachable; try again shortly."
             return _Problem(
@@ -258,18 +307,11 @@ class Proxy:
                 detail,
                 [],
                 {"service": service.name},
+                unsure=exc.sent,
             )
         except upstream.TimedOut:
             self._failed(service.name, breaker, "timeout")
-            detail = f"The {service.name} service did not answer in time."
-            return _Problem(
-                504,
-                problems.GatewayTimeout.title,
-                problems.GatewayTimeout.type,
-                detail,
-                [],
-                {"service": service.name},
-            )
+            return _timed_out(service.name)
         parts.metrics.traffic.upstream_latency.observe(service.name, time.perf_counter() - started)
         if breaker is not None:
             breaker.succeeded()
@@ -311,6 +353,19 @@ class _Problem:
     detail: str
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     extensions: dict[str, Any] = field(default_factory=dict)
+    unsure: bool = False  # the service may have acted on the request before this went wrong
+
+
+def _timed_out(service: str) -> _Problem:
+    return _Problem(
+        504,
+        problems.GatewayTimeout.title,
+        problems.GatewayTimeout.type,
+        f"The {service} service did not answer in time.",
+        [],
+        {"service": service},
+        unsure=True,
+    )
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:

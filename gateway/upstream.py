@@ -49,6 +49,10 @@ class UpstreamResponse:
 class Unavailable(Exception):
     """The service could not be reached (refused, reset, DNS)."""
 
+    def __init__(self, reason: str, *, sent: bool = False) -> None:
+        super().__init__(reason)
+        self.sent = sent  # the request may have reached the service (and acted) before this
+
 
 class TimedOut(Exception):
     """The service did not answer within the gateway's timeout."""
@@ -60,7 +64,12 @@ class Upstream(Protocol):
     name: str
 
     async def request(
-        self, method: str, target: str, headers: Headers, body: bytes
+        self,
+        method: str,
+        target: str,
+        headers: Headers,
+        body: bytes,
+        timeout_s: float | None = None,
     ) -> UpstreamResponse:
         """Send a request with end-to-end header fields only; return the whole answer."""
         ...
@@ -84,11 +93,16 @@ class AsgiUpstream:
         self._client = httpx.AsyncClient(transport=transport, base_url=f"http://{name}")
 
     async def request(
-        self, method: str, target: str, headers: Headers, body: bytes
+        self,
+        method: str,
+        target: str,
+        headers: Headers,
+        body: bytes,
+        timeout_s: float | None = None,
     ) -> UpstreamResponse:
         """Call the in-process app."""
         try:
-            async with asyncio.timeout(self.timeout_s):
+            async with asyncio.timeout(timeout_s or self.timeout_s):
                 response = await self._client.request(
                     method, target, headers=end_to_end(headers), content=body
                 )
@@ -122,17 +136,24 @@ class HttpUpstream:
         self.pool = wire.Pool(url.hostname, url.port or 80, max_connections, connect_timeout_s)
 
     async def request(
-        self, method: str, target: str, headers: Headers, body: bytes
+        self,
+        method: str,
+        target: str,
+        headers: Headers,
+        body: bytes,
+        timeout_s: float | None = None,
     ) -> UpstreamResponse:
         """Send the request; an idempotent one is retried once if a kept-alive connection broke."""
         try:
-            async with asyncio.timeout(self.timeout_s):
+            async with asyncio.timeout(timeout_s or self.timeout_s):
                 answer = await self.pool.request(
                     method, self.prefix + target, headers, body, retry=method in IDEMPOTENT
                 )
         except TimeoutError as exc:
             raise TimedOut(self.name) from exc
-        except (OSError, wire.ConnectionFailed) as exc:
+        except wire.ConnectionFailed as exc:  # written, then the connection broke: it may act
+            raise Unavailable(f"{self.name}: {exc}", sent=True) from exc
+        except OSError as exc:  # no connection: the service never saw the request
             raise Unavailable(f"{self.name}: {exc}") from exc
         return UpstreamResponse(answer.status, end_to_end(answer.headers), answer.body)
 
