@@ -1,14 +1,17 @@
 """POST /scores served from the raw body: same answers and problems, access checked every time."""
 
 import copy
+import gc
 import json
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from services.kit import testing
+from services.scoring import engine
 from services.scoring.api import scores
 from services.scoring.main import create_app
 from services.scoring.settings import ScoringSettings
@@ -155,6 +158,22 @@ async def test_a_broken_inline_system_is_listed_even_after_a_good_one_was_compil
     # Level 1's first children still add up to 20, and level 1 now adds up to 105.
     paths = [e["path"] for e in problem["errors"]]
     assert paths == ["body.indicators[0].weight", "body.total_weight"], problem
+
+
+async def test_a_cached_answer_does_not_keep_its_compiled_system_alive(
+    scoring: httpx.AsyncClient,
+) -> None:
+    engine._compiled.clear()
+    body = {"system": example("seed001", "system"), "facts": example("seed001", "facts")}
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    first = await _post(scoring, raw, "application/json")
+    assert (first.status_code, first.json()["complete"]) == (200, False)  # judgements pending
+    compiled = weakref.ref(next(iter(engine._compiled.values())))
+    engine._compiled.clear()
+    gc.collect()
+    assert compiled() is None
+    again = await _post(scoring, raw, "application/json")  # compiled anew, the same answer
+    assert again.content == first.content
 
 
 def test_the_body_cache_keeps_the_latest_bodies_up_to_its_bound() -> None:

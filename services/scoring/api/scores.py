@@ -1,6 +1,7 @@
 """Stateless scoring: a system (inline or stored) plus facts and judgements in, results out."""
 
 import json
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -19,9 +20,10 @@ from services.scoring.api.deps import CallerDep, Identity
 from services.scoring.api.systems import checked
 
 router = APIRouter(prefix="/scores", tags=["scores"])
+# At most 256 × (64 KB of body + 2 × 64 KB of answer), about 48 MB, kept for repeats.
 BODIES_CACHED = 256
-BODY_CACHED_BYTES = 64 * 1024  # larger bodies are parsed every time rather than kept
-ANSWERS_PER_BODY = 4  # one per system version a body was scored against (latest can change)
+BODY_CACHED_BYTES = 64 * 1024  # larger bodies, and answers, are made every time
+ANSWERS_PER_BODY = 2  # one per system version a body was scored against (latest can change)
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 RESULT = TypeAdapter(engine.Result)  # dump_json gives the bytes, not a str to encode again
 
@@ -31,7 +33,10 @@ class Parsed:
     """A request body validated once, and its answer (JSON bytes) per compiled system."""
 
     body: schemas.ScoreRequest
-    answers: dict[int, tuple[engine.CompiledSystem, bytes]] = field(default_factory=dict)
+    # Weakly: a compiled system the engine's caches let go of is not kept alive from here.
+    answers: dict[int, tuple[weakref.ref[engine.CompiledSystem], bytes]] = field(
+        default_factory=dict
+    )
 
 
 # Validation is a pure function of the bytes: an identical body (a retry, a client polling
@@ -128,7 +133,7 @@ async def answer(one: Parsed, request: Request, caller: Identity) -> Response:
     """Score a parsed body (its access checked every time) and return the Result as JSON."""
     compiled = await compiled_lazily(one.body, request, caller)
     known = one.answers.get(id(compiled))
-    if known is not None and known[0] is compiled:
+    if known is not None and known[0]() is compiled:
         content = known[1]
     else:
         try:
@@ -140,9 +145,11 @@ async def answer(one: Parsed, request: Request, caller: Identity) -> Response:
             ) from None
         # The engine's Result is already validated: serialise it once, not again via FastAPI.
         content = RESULT.dump_json(result)
-        if len(one.answers) >= ANSWERS_PER_BODY:
-            one.answers.clear()
-        one.answers[id(compiled)] = (compiled, content)  # holds it, so the id stays its own
+        if len(content) <= BODY_CACHED_BYTES:
+            if len(one.answers) >= ANSWERS_PER_BODY:
+                one.answers.clear()
+            # A dead reference never matches, so a reused id cannot return another's answer.
+            one.answers[id(compiled)] = (weakref.ref(compiled), content)
     return Response(content, media_type="application/json")
 
 
