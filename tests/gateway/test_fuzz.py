@@ -61,6 +61,7 @@ _APP = create_app(
 )
 _MERGED = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 _MERGED.config.phases.coverage.enabled = os.environ.get("JIXIAO_FUZZ_COVERAGE") == "1"
+_MERGED.config.request_timeout = 120  # a loaded machine is slow, not wrong
 schema: schemathesis.BaseSchema = _MERGED
 if "JIXIAO_FUZZ_EXAMPLES" not in os.environ:
     # The fast form: the gateway's own routes and one forwarded path per service (an API
@@ -87,13 +88,15 @@ class AdminKey:
 
 @schema.hook
 def filter_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> bool:
-    """Leave out the known 500 pinned by tests/survey/test_fuzz.py (PATCH with null name)."""
+    """Leave out the known 500s pinned by strict xfails in tests/survey/test_fuzz.py."""
     nulled = isinstance(case.body, dict) and any(
         name in case.body and case.body[name] is None for name in ("name", "groups")
     )
-    return not (
-        case.method == "PATCH" and case.path == f"{SURVEY}/surveys/{{survey_id}}" and nulled
-    )
+    if case.method == "PATCH" and case.path == f"{SURVEY}/surveys/{{survey_id}}" and nulled:
+        return False
+    version = case.path_parameters.get("version")
+    huge = isinstance(version, int) and not -(2**63) <= version < 2**63
+    return not (huge and case.path.startswith(f"{SURVEY}/"))
 
 
 def _known_gaps(case: schemathesis.Case[Any], response: Response) -> list[Any]:
