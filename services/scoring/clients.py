@@ -53,7 +53,7 @@ class SurveyClient:
             ) from None
 
 
-def survey_client(request: Request) -> SurveyClient:
+async def survey_client(request: Request) -> SurveyClient:  # async: a def runs in a thread
     """Return the survey client opened in the lifespan."""
     return SurveyClient(request.state.survey)
 
