@@ -30,10 +30,6 @@ SCORING, SURVEY, REPORTS = "/api/v1/scoring", "/api/v1/survey", "/api/v1/reports
 SEED = Path(__file__).parent.parent / "examples" / "seed001"
 PROJECT_FACTS = ("预算资金", "实际到位资金", "实际支出资金")
 REOPEN_REASON = "财政局要求复核满意度"
-# Routes that still answer some generated bodies with a 500, in files of other engineers; each
-# is shown by its own xfail test below and must not hide anything else.
-KNOWN_500 = {f"POST {SCORING}/evaluations"}
-
 
 def seed(name: str) -> Any:
     """Load one JSON file of seed 001."""
@@ -190,8 +186,7 @@ async def test_no_route_changes_a_finalized_evaluation_or_its_audit_log_but_reop
         url = filled(path, ids)
         for request in attempts(operation, b):
             response = await gateway.request(method.upper(), url, **request)
-            if f"{method.upper()} {path}" not in KNOWN_500:
-                assert response.status_code < 500, (method, path, response.text)
+            assert response.status_code < 500, (method, path, response.text)
             tried.setdefault(f"{method.upper()} {path}", []).append(response.status_code)
             if "{evaluation_id}" in path:
                 assert reached_the_route(response), (method, path, response.text)
@@ -229,12 +224,6 @@ async def test_no_route_changes_a_finalized_evaluation_or_its_audit_log_but_reop
 
 
 @pytest.mark.parametrize("new_database", ["sqlite"], indirect=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/scoring/store.py keeps ORM records in _pinned: a request rolled back after "
-    "reading a system leaves its record expired and detached, and the next request pinning that "
-    "version gets a 500 (DetachedInstanceError in pinned())",
-)
 async def test_a_pinned_system_version_is_readable_after_a_refused_request(
     gateway: httpx.AsyncClient,
 ) -> None:

@@ -117,7 +117,9 @@ async def get_system(
         raise _no_system(key, version)
     if not caller.may_read(record.org_id):
         raise _no_system(key, version)
-    _pinned[(key, record.version)] = record
+    # A copy of its own: the session's record expires with that session (a refused request
+    # rolls back), and a later request reading the cached one would fail.
+    _pinned[(key, record.version)] = IndicatorSystemRecord(**record.model_dump())
     if len(_pinned) > COMPILED_CACHE_SIZE:
         _pinned.popitem(last=False)
     return record

@@ -55,7 +55,7 @@ def parsed_json(raw: bytes) -> Parsed | None:
         # bytes in one pass (model_validate_json) measured no faster here, and reads JSON
         # numbers differently (1e400 as a finite Decimal, 0.1000000000000000000001 exactly).
         one = Parsed(schemas.ScoreRequest.model_validate(json.loads(raw)))
-    except (ValueError, ValidationError):  # bad JSON, bad UTF-8, invalid fields
+    except (ValueError, RecursionError, ValidationError):  # bad or too deep JSON, bad fields
         return None
     if len(raw) <= BODY_CACHED_BYTES:
         _bodies[raw] = one
@@ -87,7 +87,7 @@ class ScoreRoute(APIRoute):
             if _plain_json(request.headers.get("content-type")):
                 one = parsed_json(await request.body())
                 if one is not None:
-                    return await answer(one, request, identity.get_identity(request))
+                    return await answer(one, request, identity.identity_of(request))
             return await standard(request)  # the 4xx problems, other JSON types
 
         return handle
