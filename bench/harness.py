@@ -73,8 +73,9 @@ def wrk(
     seconds: int = 5,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
+    bodies: list[bytes] | None = None,
 ) -> Load:
-    """Load a URL with wrk (GET, or POST of a JSON body) and read rps and latency."""
+    """Load a URL with wrk (GET, a POST of one JSON body, or POSTs of `bodies` in turn)."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "bench.lua"
         lines = [
@@ -86,14 +87,25 @@ def wrk(
             "summary.errors.status + summary.errors.timeout))",
             "end",
         ]
+        if body is not None or bodies is not None:
+            post = ['wrk.method = "POST"', 'wrk.headers["Content-Type"] = "application/json"']
+            lines = [*post, *lines]
         if body is not None:
             (Path(folder) / "body.json").write_bytes(body)
             lines = [
-                'wrk.method = "POST"',
-                'wrk.headers["Content-Type"] = "application/json"',
                 f'local f = io.open("{folder}/body.json", "rb")',
                 "wrk.body = f:read('*all')",
                 "f:close()",
+                *lines,
+            ]
+        if bodies is not None:  # one JSON body per line, sent in turn
+            (Path(folder) / "bodies.jsonl").write_bytes(b"\n".join(bodies) + b"\n")
+            lines = [
+                f'bodies = {{}}\nfor line in io.lines("{folder}/bodies.jsonl") do'
+                " bodies[#bodies + 1] = line end",
+                "i = 0",
+                "request = function()\n  i = i % #bodies + 1",
+                "  return wrk.format(nil, nil, nil, bodies[i])\nend",
                 *lines,
             ]
         lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items()] + lines

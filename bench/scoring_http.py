@@ -9,7 +9,6 @@ Run it with `python -m bench.scoring_http`.
 
 import json
 import statistics
-import subprocess
 import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -41,38 +40,6 @@ def varied_bodies(key: str, count: int) -> list[bytes]:
     return bodies
 
 
-def wrk_cycling(url: str, bodies: list[bytes], headers: dict[str, str]) -> Load:
-    """POST the bodies in turn with wrk (32 connections) and read rps and latency."""
-    with tempfile.TemporaryDirectory() as folder:
-        lines = Path(folder) / "bodies.jsonl"
-        lines.write_bytes(b"\n".join(bodies) + b"\n")
-        script = Path(folder) / "cycle.lua"
-        head = "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in headers.items())
-        script.write_text(
-            head
-            + 'wrk.method = "POST"\n'
-            + 'wrk.headers["Content-Type"] = "application/json"\n'
-            + f'bodies = {{}}\nfor line in io.lines("{lines}") do bodies[#bodies + 1] = line end\n'
-            + "i = 0\n"
-            + "request = function()\n  i = i % #bodies + 1\n"
-            + "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
-            + "done = function(summary, latency, requests)\n"
-            + '  io.write(string.format("JSON {\\"rps\\": %f, \\"p50\\": %f, \\"p99\\": %f, '
-            + '\\"errors\\": %d}\\n", summary.requests / (summary.duration / 1e6), '
-            + "latency:percentile(50) / 1000, latency:percentile(99) / 1000, "
-            + "summary.errors.connect + summary.errors.read + summary.errors.write + "
-            + "summary.errors.status + summary.errors.timeout))\nend\n"
-        )
-        out = subprocess.run(
-            ["wrk", "-t", "1", "-c", "32", "-d", f"{SECONDS}s", "-s", str(script), url],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    figures = json.loads(out[out.index("JSON ") + 5 :].splitlines()[0])
-    return Load(figures["rps"], figures["p50"], figures["p99"], figures["errors"])
-
-
 def main() -> None:
     """Print each figure's median over the rounds, and its share of the trivial endpoint."""
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
@@ -100,7 +67,7 @@ def main() -> None:
             ),
             (
                 f"POST /scores, {DISTINCT:,} bodies, direct",
-                lambda: wrk_cycling(f"{scoring}/scores", varied, signed()),
+                lambda: wrk(f"{scoring}/scores", 32, SECONDS, headers=signed(), bodies=varied),
             ),
             (
                 "POST /scores, one body, gateway",
@@ -108,7 +75,7 @@ def main() -> None:
             ),
             (
                 f"POST /scores, {DISTINCT:,} bodies, gateway",
-                lambda: wrk_cycling(routed, varied, keyed),
+                lambda: wrk(routed, 32, SECONDS, headers=keyed, bodies=varied),
             ),
         ]
         runs: dict[str, list[Load]] = {}
