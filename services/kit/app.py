@@ -124,7 +124,7 @@ def create_service_app(
             yield state
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
-    problems.install(app)
+    problems.install(app, service=name)
     # One included router: FastAPI (0.165) walks each included router on every request.
     combined = APIRouter()
     for router in (_health_router(name), *routers):

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -172,11 +173,38 @@ async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install(app: FastAPI) -> None:
-    """Render every error of the app as problem+json."""
+def _database_down(service: str) -> Any:
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        # Connection refused, lost or invalidated, a deadlock, a locked SQLite file: the
+        # database did not do the work, so the request may be sent again. Anything else a
+        # driver raises (a bug in a statement) stays a 500.
+        if isinstance(exc, sa_exc.DBAPIError) and not (
+            isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+            or exc.connection_invalidated
+        ):
+            return await _on_unhandled(request, exc)
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = problem_response(
+            503,
+            ServiceUnavailable.title,
+            ServiceUnavailable.type,
+            f"The {service} service cannot reach its database just now; retry shortly.",
+            _instance(request),
+            service=service,
+        )
+        response.headers["retry-after"] = "1"
+        return response
+
+    return on_database_error
+
+
+def install(app: FastAPI, service: str | None = None) -> None:
+    """Render every error of the app as problem+json (a lost database as 503, naming `service`)."""
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation)
+    if service is not None:
+        app.add_exception_handler(sa_exc.DBAPIError, _database_down(service))
     app.add_exception_handler(Exception, _on_unhandled)
 
 

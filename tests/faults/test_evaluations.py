@@ -117,11 +117,6 @@ async def test_each_acknowledged_update_is_audited_once_through_process_and_data
     assert (await gateway.get(f"{SCORING}/healthz")).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/kit/problems.py renders a lost database connection as a 500 "
-    "/problems/internal; it is a 503 service-unavailable that a client may retry",
-)
 async def test_a_service_whose_database_is_down_answers_503_naming_itself(
     system: System, gateway: httpx.AsyncClient
 ) -> None:
@@ -134,3 +129,4 @@ async def test_a_service_whose_database_is_down_answers_503_naming_itself(
     assert down.headers["content-type"] == stream.PROBLEM
     assert (down.status_code, down.json()["type"]) == (503, "/problems/service-unavailable")
     assert down.json()["service"] == "scoring"
+    assert down.headers["retry-after"] == "1"
