@@ -508,26 +508,13 @@ async def test_mixed_scripts_round_trip_through_questionnaires_surveys_and_sheet
         exported([OPTIONS[1], answer, MIX, GROUP, f"意见{MIX}", f"企业名称{MIX}"], export)
 
 
-def other_files_xfail(reason: str) -> pytest.MarkDecorator:
-    """Mark a refusal that belongs in another engineer's file (see the final report)."""
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 @pytest.mark.parametrize(
     ("target", "field"),
     [
         pytest.param("system", "body.name"),
         pytest.param("judgement", "body.judgements.1.1.1.reason"),
-        pytest.param(
-            "questionnaire",
-            "body.name",
-            marks=other_files_xfail("services/survey/questionnaire.py: texts accept controls"),
-        ),
-        pytest.param(
-            "answer",
-            "body.answers.3",
-            marks=other_files_xfail("services/survey/answers.py: free text refuses NUL only"),
-        ),
+        pytest.param("questionnaire", "body.name"),
+        pytest.param("answer", "body.answers.3"),
     ],
 )
 @SQLITE_ONLY

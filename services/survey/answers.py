@@ -17,6 +17,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from services.kit.texts import CONTROL
 from services.survey import questionnaire as q
 
 HUNDREDTHS = 100
@@ -123,7 +124,7 @@ def _expected(slot: Slot) -> str:
         return f"give whole points from 0 to {question.max_points}"
     if isinstance(question, q.ChoiceQuestion):
         return "choose one of: " + "、".join(question.options)
-    return f"give text of at most {slot.limit} characters, without NUL"
+    return f"give text of at most {slot.limit} characters, without control characters"
 
 
 def _read(slot: Slot, value: int | str) -> tuple[int, int] | None:
@@ -136,7 +137,7 @@ def _read(slot: Slot, value: int | str) -> tuple[int, int] | None:
     if type(value) is not str:
         return None
     if kind == TEXT:
-        return (0, 0) if len(value) <= slot.limit and "\x00" not in value else None
+        return (0, 0) if len(value) <= slot.limit and not CONTROL.search(value) else None
     return slot.labels.get(value)
 
 
@@ -148,8 +149,8 @@ def _header_issues(form: Compiled, header: dict[str, str], prefix: str) -> list[
     ]
     for code, field in form.header.items():
         value = header.get(code, "")
-        if "\x00" in value:
-            issues.append(q.Issue(f"{prefix}.header.{code}", "text may not contain NUL"))
+        if CONTROL.search(value):
+            issues.append(q.Issue(f"{prefix}.header.{code}", "text may not contain controls"))
         if field.required and not value:
             issues.append(q.Issue(f"{prefix}.header.{code}", f"{field.label} is required"))
         if value and field.kind == "date":

@@ -6,13 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.kit.texts import Printable
+
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^\S+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^\S+$"),
+    Printable,
 ]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Prose = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Printable
+]
+Prose = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), Printable]
 QuestionText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Printable
 ]
 Method = Literal["likert", "points"]
 
@@ -102,7 +108,9 @@ class HeaderField(Strict):
 class Questionnaire(Strict):
     """A whole questionnaire: texts around it, header fields and questions in order."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Printable
+    ]
     intro: Prose = ""
     signature: Prose = Field(default="", description="Who asks, and when, under the intro")
     anonymous: bool = Field(default=True, description="可匿名填写: no header field is required")
