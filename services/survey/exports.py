@@ -5,8 +5,6 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from openpyxl import Workbook
-
 from services.survey import questionnaire as q
 from services.survey.models import SheetRecord
 from services.survey.results import Results
@@ -85,6 +83,8 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
 
 def to_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Write a table as an XLSX workbook of one sheet."""
+    from openpyxl import Workbook  # loaded with the first export: it costs ~10 MB idle
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.append(list(header))

@@ -15,8 +15,7 @@ from services.scoring import engine, errors, rules, schemas, service, store
 from services.scoring.api.deps import CallerDep
 from services.scoring.api.scores import compiled_choice
 from services.scoring.api.systems import summary
-from services.scoring.excel import exporter, facts, importer, projects, report, workbook
-from services.scoring.excel import summary as summaries
+from services.scoring.excel import facts, importer, projects, report, workbook
 from services.scoring.system import IndicatorSystem, Issue
 
 router = APIRouter(tags=["spreadsheets"])
@@ -186,6 +185,9 @@ def _file(data: bytes, fmt: str, stem: str) -> Response:
 def _scored(
     system: IndicatorSystem, result: engine.Result | None, fmt: str, **given: Any
 ) -> Response:
+    # Loaded with the first export: openpyxl costs the idle service a tenth of its memory.
+    from services.scoring.excel import exporter
+
     if fmt == "csv":
         return _file(exporter.write_csv(system, result), fmt, system.name)
     return _file(exporter.write_xlsx(system, result, **given), fmt, system.name)
@@ -273,6 +275,8 @@ async def export_batch(
             ]
     if issues:
         raise _cannot_score(issues)
+    from services.scoring.excel import summary as summaries  # with the first export, as above
+
     writer = summaries.write_csv if format == "csv" else summaries.write_xlsx
     return _file(writer(compiled.system, items), format, f"{compiled.system.name}（汇总）")
 

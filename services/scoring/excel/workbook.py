@@ -1,4 +1,10 @@
-"""Open uploaded spreadsheets safely: size and zip-bomb limits, XLSX or CSV, into plain grids."""
+"""Open uploaded spreadsheets safely: size and zip-bomb limits, XLSX or CSV, into plain grids.
+
+openpyxl (and the numpy it loads) is imported with the first workbook, not with the service:
+it is a tenth of the scoring process's idle memory.
+"""
+
+from __future__ import annotations
 
 import csv
 import io
@@ -6,10 +12,11 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
@@ -72,12 +79,16 @@ class Grid:
 
 def cell_address(sheet: str, row: int, col: int) -> str:
     """Return an Excel address, quoting a sheet name that needs it: 'My sheet'!B3."""
+    from openpyxl.utils import get_column_letter
+
     name = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
     return f"{name}!{get_column_letter(col)}{row}"
 
 
 def range_address(sheet: str, merge: Merge) -> str:
     """Return a merged range's address: Sheet1!A3:A8."""
+    from openpyxl.utils import get_column_letter
+
     end = f"{get_column_letter(merge.max_col)}{merge.max_row}"
     return f"{cell_address(sheet, merge.min_row, merge.min_col)}:{end}"
 
@@ -109,6 +120,8 @@ def check_archive(data: bytes) -> None:
 
 def load(data: bytes, read_only: bool) -> openpyxl.Workbook:
     """Open checked XLSX bytes with openpyxl (formulas kept as text)."""
+    import openpyxl
+
     check_archive(data)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
