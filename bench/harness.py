@@ -46,7 +46,9 @@ class Process:
 
 
 @contextmanager
-def serve(name: str, app: str, env: dict[str, str]) -> Iterator[Process]:
+def serve(
+    name: str, app: str, env: dict[str, str], healthy_within_s: float = 120.0
+) -> Iterator[Process]:
     """Run an app in its own uvicorn process (one worker) until the block ends."""
     port = testing.free_port()
     with tempfile.TemporaryFile() as log:
@@ -58,9 +60,10 @@ def serve(name: str, app: str, env: dict[str, str]) -> Iterator[Process]:
             stderr=log,
         )
         try:
-            testing.wait_healthy(f"http://127.0.0.1:{port}/healthz", popen)
+            # Generous: on a loaded machine a process takes tens of seconds to import and migrate.
+            testing.wait_healthy(f"http://127.0.0.1:{port}/healthz", popen, healthy_within_s)
             yield Process(name, port, popen)
-        except RuntimeError:
+        except (RuntimeError, TimeoutError):
             log.seek(0)
             raise RuntimeError(f"{name} failed:\n{log.read().decode()[-3000:]}") from None
         finally:
