@@ -30,7 +30,7 @@ from services.report.settings import ReportSettings
 from services.scoring.settings import ScoringSettings
 from services.survey.settings import SurveySettings
 
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
 ADMIN_KEY = "jx_fuzz-admin-key-0123456789"
 SURVEY = "/api/v1/survey"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

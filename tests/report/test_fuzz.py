@@ -40,7 +40,7 @@ from tests.report import seed001
 from tests.report.conftest import wait
 from tests.report.test_templates import DOCX, GOOD
 
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
 WHO = caller("fuzz", "fuzz")
 
 _FOLDER = tempfile.mkdtemp(prefix="jixiao-fuzz-")

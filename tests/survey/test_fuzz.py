@@ -30,7 +30,7 @@ from services.kit.testing import SignedApp, caller
 from services.survey.main import create_app
 from services.survey.settings import SurveySettings
 
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
 FORM = "application/x-www-form-urlencoded"
 PROBLEM = "application/problem+json"
 LIKERT = {"1": "满意", "2": "满意", "3": "满意"}  # seed 001's three questions
