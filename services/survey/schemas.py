@@ -9,6 +9,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -107,6 +108,14 @@ class SurveyUpdate(Window):
     name: Name | None = None
     target: int | None = Field(default=None, ge=1, le=10_000_000)
     groups: list[Group] | None = Field(default=None, max_length=20)
+
+    @field_validator("name", "groups", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Leave a field out to keep it; null would erase what a survey must have.
+        if value is None:
+            raise ValueError("leave the field out to keep it; it cannot be null")
+        return value
 
 
 class SurveyPublic(BaseModel):

@@ -102,23 +102,6 @@ def _negated_path(case: schemathesis.Case[Any]) -> bool:
     return path is not None and path.mode.is_negative
 
 
-@schema.hook
-def filter_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> bool:
-    """Leave out the known 500s pinned by the strict xfails at the end of this module."""
-    nulled = isinstance(case.body, dict) and any(
-        name in case.body and case.body[name] is None for name in ("name", "groups")
-    )
-    if case.method == "PATCH" and case.operation.path == "/surveys/{survey_id}" and nulled:
-        return False
-    return not _beyond_int64(case)
-
-
-def _beyond_int64(case: schemathesis.Case[Any]) -> bool:
-    """Whether a version or offset overflows SQLite's INTEGER (pinned below as a known 500)."""
-    numbers = [case.path_parameters.get("version"), (case.query or {}).get("offset")]
-    return any(isinstance(n, int) and not -(2**63) <= n < 2**63 for n in numbers)
-
-
 def _html_page(case: schemathesis.Case[Any]) -> bool:
     """Whether the response is one of the answer page's HTML pages (see the xfail below)."""
     form_post = case.operation.path == "/s/{token}/sheets" and case.media_type == FORM
@@ -181,11 +164,6 @@ def test_a_repeated_sheet_is_a_documented_200() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SurveyUpdate takes null for name and groups: null name fails NOT NULL "
-    "(IntegrityError) and null groups fails SurveyPublic (ValidationError), both 500",
-)
 @pytest.mark.parametrize("field", ["name", "groups"])
 def test_patch_refuses_null_name_and_groups(field: str) -> None:
     with _client() as client:
@@ -194,24 +172,12 @@ def test_patch_refuses_null_name_and_groups(field: str) -> None:
     assert answer.json()["errors"][0]["path"] == f"body.{field}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="GET /questionnaires/{key}/versions/{version} takes any int: 2**63 overflows "
-    "SQLite's INTEGER (a 500); the path needs le= as scoring's MAX_VERSION does",
-)
 def test_a_version_beyond_any_integer_column_is_refused() -> None:
     with _client() as client:
         answer = client.get(f"/questionnaires/{KNOWN['key']}/versions/{2**63}")
     assert answer.status_code == 422, answer.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="GET /surveys/{survey_id}/sheets takes any offset: 2**63 overflows SQLite's "
-    "INTEGER (a 500); the query needs le=",
-)
 def test_an_offset_beyond_any_integer_column_is_refused() -> None:
     with _client() as client:
         answer = client.get(f"/surveys/{KNOWN['survey_id']}/sheets", params={"offset": 2**63})

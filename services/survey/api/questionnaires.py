@@ -1,8 +1,9 @@
 """Questionnaires: create, read, list, and edit (which stores a new version)."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Path
 
 from services.kit.db import SessionDep
 from services.kit.identity import IdentityDep
@@ -12,6 +13,7 @@ from services.survey.models import QuestionnaireRecord
 from services.survey.questionnaire import Questionnaire, validate
 
 router = APIRouter(prefix="/questionnaires", tags=["questionnaires"])
+MAX_VERSION = 1_000_000  # versions count from 1; a bound keeps them inside any integer column
 
 
 def checked(questionnaire: Questionnaire) -> Questionnaire:
@@ -79,7 +81,10 @@ async def get_questionnaire(
     responses=problem_responses(errors.QuestionnaireNotFound),
 )
 async def get_questionnaire_version(
-    key: uuid.UUID, version: int, session: SessionDep, caller: IdentityDep
+    key: uuid.UUID,
+    version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
+    session: SessionDep,
+    caller: IdentityDep,
 ) -> schemas.QuestionnairePublic:
     return public(await store.get_questionnaire(session, key, version, caller))
 

@@ -11,6 +11,8 @@ from services.kit.problems import problem_responses
 from services.survey import errors, schemas, store
 from services.survey.api.deps import NowDep
 
+# Bounded so it fits any integer column (2**63 overflowed SQLite: a 500); far past any survey.
+MAX_OFFSET = 2_000_000_000
 router = APIRouter(prefix="/surveys/{survey_id}/sheets", tags=["sheets"])
 
 
@@ -26,7 +28,7 @@ async def list_sheets(
     caller: IdentityDep,
     review: schemas.ReviewState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> schemas.SheetsPublic:
     await store.get_survey(session, survey_id, caller)
     found, total = await store.list_sheets(session, survey_id, review, limit, offset)
