@@ -60,12 +60,13 @@ def serve(
             stderr=log,
         )
         try:
-            # Generous: on a loaded machine a process takes tens of seconds to import and migrate.
-            testing.wait_healthy(f"http://127.0.0.1:{port}/healthz", popen, healthy_within_s)
+            try:
+                # Generous: on a loaded machine a process takes tens of seconds to start.
+                testing.wait_healthy(f"http://127.0.0.1:{port}/healthz", popen, healthy_within_s)
+            except (RuntimeError, TimeoutError):
+                log.seek(0)
+                raise RuntimeError(f"{name} failed:\n{log.read().decode()[-3000:]}") from None
             yield Process(name, port, popen)
-        except (RuntimeError, TimeoutError):
-            log.seek(0)
-            raise RuntimeError(f"{name} failed:\n{log.read().decode()[-3000:]}") from None
         finally:
             testing.stop(popen)
 
