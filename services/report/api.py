@@ -255,6 +255,8 @@ async def upload_template(
         report = await asyncio.to_thread(custom.check, content)
     except custom.NotDocx as exc:
         raise errors.UnsupportedTemplate(str(exc)) from None
+    except custom.Oversized as exc:
+        raise errors.TemplateTooLarge(str(exc)) from None
     if report.problems:
         found = [{"path": p["placeholder"], "message": p["message"]} for p in report.problems]
         raise errors.InvalidTemplate(placeholders.describe(report), found)

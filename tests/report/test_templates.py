@@ -1,6 +1,7 @@
 """A bureau's own DOCX template: checked before use, filled in a sandbox."""
 
 import io
+import zipfile
 
 import docx
 import httpx
@@ -135,6 +136,26 @@ async def test_a_template_is_used_only_for_its_kind_and_for_docx(
         gateway, evaluation["id"], kind="notice", fmt="docx", template_id=notice["id"]
     )
     assert "于2025年6月30日前" in docx.Document(io.BytesIO(made.content)).paragraphs[0].text
+
+
+async def test_a_template_that_unpacks_too_big_is_refused_before_it_is_read(
+    new_database: NewDatabase,
+) -> None:
+    # A real DOCX whose document part is padded to 120 MB of zeros: about 120 KB uploaded.
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(GOOD)) as good,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for item in good.infolist():
+            bomb.writestr(item, good.read(item))
+        bomb.writestr("word/media/padding.bin", b"\0" * (120 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 1024 * 1024
+    async with system(Databases.new(new_database)) as client:
+        refused = await upload(client, buffer.getvalue())
+    assert refused.status_code == 413
+    assert refused.headers["content-type"] == PROBLEM
+    assert "unpacks to" in refused.json()["detail"]
 
 
 async def test_a_template_larger_than_allowed_is_refused(new_database: NewDatabase) -> None:

@@ -1,12 +1,12 @@
 """A bureau's own DOCX template, filled by docxtpl inside a Jinja sandbox."""
 
 import io
-import zipfile
 from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
+from services.kit import archives
 from services.report import data, placeholders
 from services.report.data import ReportData
 from services.report.render import word
@@ -19,9 +19,17 @@ class NotDocx(ValueError):
     """The bytes are not a Word (DOCX) document."""
 
 
+class Oversized(ValueError):
+    """The DOCX package unpacks too big (a zip bomb) or has too many parts."""
+
+
 def _open(content: bytes) -> DocxTemplate:
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise NotDocx("not a DOCX file (not a zip package)")
+    try:
+        archives.check_zip(content)
+    except archives.NotZip:
+        raise NotDocx("not a DOCX file (not a zip package)") from None
+    except archives.Oversized as error:
+        raise Oversized(f"the template is too large: {error}") from None
     template = DocxTemplate(io.BytesIO(content))
     try:
         template.init_docx()

@@ -9,18 +9,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from services.kit import archives
 
 if TYPE_CHECKING:
     import openpyxl
     from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_MEMBERS = 500
+MAX_UNCOMPRESSED_BYTES = archives.MAX_UNPACKED_BYTES
+MAX_MEMBERS = archives.MAX_MEMBERS
 MAX_ROWS = 20_000
 MAX_COLUMNS = 500
 CSV_SHEET = "CSV"
@@ -103,19 +104,11 @@ def check_archive(data: bytes) -> None:
     if len(data) > MAX_UPLOAD_BYTES:
         raise TooLarge(f"the file has {len(data)} bytes; at most {MAX_UPLOAD_BYTES} are accepted")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        archives.check_zip(data, MAX_MEMBERS, MAX_UNCOMPRESSED_BYTES)
+    except archives.NotZip:
         raise Unreadable("not an XLSX file: it is not a zip archive") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise TooLarge(f"the XLSX has {len(members)} parts; at most {MAX_MEMBERS} are accepted")
-        # zipfile stops at each member's declared size and checks its CRC, so the declared
-        # sizes bound what openpyxl can unpack.
-        unpacked = sum(member.file_size for member in members)
-        if unpacked > MAX_UNCOMPRESSED_BYTES:
-            limit = MAX_UNCOMPRESSED_BYTES
-            raise TooLarge(f"the XLSX unpacks to {unpacked} bytes; at most {limit} are accepted")
+    except archives.Oversized as error:
+        raise TooLarge(f"the XLSX is too large: {error}") from None
 
 
 def load(data: bytes, read_only: bool) -> openpyxl.Workbook:
