@@ -217,6 +217,20 @@ def problem_responses(*problems: type[Problem]) -> dict[int | str, dict[str, Any
     return declared
 
 
+def _as_problem(response: dict[str, Any]) -> None:
+    """Declare an error response as problem+json, unless it declared a body of its own."""
+    content: dict[str, Any] = response.get("content") or {}
+    json_schema = (content.get("application/json") or {}).get("schema") or {}
+    ref = json_schema.get("$ref", "")
+    if ref and not ref.endswith(("/ProblemDetail", "/HTTPValidationError")):
+        return  # a model of its own (OAuth2's TokenError, RFC 6749)
+    other = {media: value for media, value in content.items() if media != "application/json"}
+    if other and "application/json" not in content:
+        return  # declared only in another type (the answer page's HTML)
+    problem = {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
+    response["content"] = {**other, PROBLEM_JSON: problem}
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """Make every 4xx/5xx response of an OpenAPI document a problem+json ProblemDetail."""
     for path_item in schema.get("paths", {}).values():
@@ -224,11 +238,8 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             if "requestBody" in operation:  # a body that is not JSON at all: FastAPI's 400
                 operation["responses"].setdefault("400", {"description": "Bad Request"})
             for status, response in operation.get("responses", {}).items():
-                if str(status)[0] not in "45":
-                    continue
-                response["content"] = {
-                    PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
-                }
+                if str(status)[0] in "45":
+                    _as_problem(response)
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

@@ -16,7 +16,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
@@ -133,12 +132,6 @@ def _check(method: str, path: str, checks: list[Any], **parts: Any) -> None:
     case.call_and_validate(checks=checks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FailureGroup,
-    reason="kit.problems.document_problems documents the answer page's HTML 404 as "
-    "problem+json; POST /s/{token}/sheets declares no text/html answers for its form",
-)
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [("GET", "/s/no-such-token", None), ("POST", "/s/no-such-token/sheets", "id=x")],
@@ -148,11 +141,6 @@ def test_answer_pages_are_documented_as_html(method: str, path: str, body: str |
     _check(method, path, [content_type_conformance], **form)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FailureGroup,
-    reason="POST /s/{token}/sheets answers 200 for a sheet sent again, but declares only 201",
-)
 def test_a_repeated_sheet_is_a_documented_200() -> None:
     sheet = {"id": KNOWN["sheet_id"], "answers": LIKERT}
     _check(

@@ -100,6 +100,12 @@ async def get_form(token: str, session: SessionDep, now: NowDep) -> schemas.Form
     )
 
 
+def _and_html(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """Declare each answer also as an HTML page: what the answer page's plain form post gets."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {status: {**r, "content": html} for status, r in responses.items()}
+
+
 @router.post(
     "/sheets",
     status_code=201,
@@ -111,13 +117,22 @@ async def get_form(token: str, session: SessionDep, now: NowDep) -> schemas.Form
         "parameters": [TOKEN],
         "requestBody": {"required": True, "content": SHEET_BODIES},
     },
-    responses=problem_responses(
-        errors.SurveyNotFound,
-        errors.SurveyClosed,
-        errors.SheetConflict,
-        errors.InvitationUsed,
-        errors.InvitationInvalid,
-        errors.InvalidSheet,
+    responses=_and_html(
+        {
+            200: {
+                "model": schemas.SheetReceipt,
+                "description": "The same sheet again: the first receipt, nothing stored",
+            },
+            201: {"description": "Stored"},
+            **problem_responses(
+                errors.SurveyNotFound,
+                errors.SurveyClosed,
+                errors.SheetConflict,
+                errors.InvitationUsed,
+                errors.InvitationInvalid,
+                errors.InvalidSheet,
+            ),
+        }
     ),
 )
 async def submit_sheet(request: Request) -> Response:

@@ -28,7 +28,10 @@ NOT_FOUND = webform.render_message("找不到调查", "该链接没有对应的�
 TITLES = {"scheduled": "调查尚未开始", "closed": "调查已结束"}
 HTML_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/html": {}}},
-    404: {"content": {"text/html": {}}, "description": "No survey at this link (an HTML page)"},
+    404: {
+        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": "No survey at this link (an HTML page)",
+    },
 }
 
 
