@@ -102,7 +102,7 @@ def _negated_path(case: schemathesis.Case[Any]) -> bool:
 
 
 def _html_page(case: schemathesis.Case[Any]) -> bool:
-    """Whether the response is one of the answer page's HTML pages (see the xfail below)."""
+    """Whether the response is one of the answer page's HTML pages."""
     form_post = case.operation.path == "/s/{token}/sheets" and case.media_type == FORM
     return form_post or case.operation.path == "/s/{token}"
 
