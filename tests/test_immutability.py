@@ -31,6 +31,7 @@ SEED = Path(__file__).parent.parent / "examples" / "seed001"
 PROJECT_FACTS = ("预算资金", "实际到位资金", "实际支出资金")
 REOPEN_REASON = "财政局要求复核满意度"
 
+
 def seed(name: str) -> Any:
     """Load one JSON file of seed 001."""
     return json.loads((SEED / f"{name}.json").read_text(encoding="utf-8"))
