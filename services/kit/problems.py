@@ -1,6 +1,7 @@
 """RFC 9457 problem details: the one error shape of every service and of the gateway."""
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -173,15 +174,29 @@ async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# SQLite reports a missing table as an OperationalError too: only these mean "not now".
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk I/O error")
+
+
+def _unavailable(exc: Exception) -> bool:
+    """Tell a database that did not answer (retry later) from a statement that is wrong."""
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+        return True
+    if not isinstance(exc, sa_exc.OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return str(exc.orig).startswith(SQLITE_UNAVAILABLE)
+    return True  # psycopg: connection lost or refused, shutdown, deadlock, serialization
+
+
 def _database_down(service: str) -> Any:
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
         # Connection refused, lost or invalidated, a deadlock, a locked SQLite file: the
         # database did not do the work, so the request may be sent again. Anything else a
-        # driver raises (a bug in a statement) stays a 500.
-        if isinstance(exc, sa_exc.DBAPIError) and not (
-            isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
-            or exc.connection_invalidated
-        ):
+        # driver raises (a wrong statement, a missing table) stays a 500.
+        if not _unavailable(exc):
             return await _on_unhandled(request, exc)
         logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         response = problem_response(

@@ -47,10 +47,13 @@ def _fact(value: object) -> Decimal | bool:
             number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
         except InvalidOperation:
             number = None
-        if number is not None and number.is_finite():
+        # Printed in positional notation it must stay within the 64 characters the schema
+        # declares: 1e-208 is accepted as a JSON number but would print 210 digits.
+        if number is not None and number.is_finite() and len(format(number, "f")) <= 64:
             return number
     raise ValueError(
-        'must be a decimal number (a JSON number or a string like "140.5") or true/false'
+        "must be a decimal number of at most 64 characters written out (a JSON number or a "
+        'string like "140.5") or true/false'
     )
 
 

@@ -1,5 +1,7 @@
 """A service whose database does not answer says 503 naming itself; a bad statement stays 500."""
 
+import sqlite3
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import exc
@@ -43,3 +45,10 @@ async def test_a_bad_statement_is_still_a_500() -> None:
     response = await call(app_raising(bad))
     assert response.status_code == 500
     assert response.json()["type"] == "/problems/internal"
+
+
+async def test_sqlite_a_locked_file_is_503_and_a_missing_table_500() -> None:
+    locked = exc.OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+    missing = exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x"))
+    assert (await call(app_raising(locked))).status_code == 503
+    assert (await call(app_raising(missing))).status_code == 500

@@ -1,10 +1,14 @@
 """The scoring API: stored systems and their versions, stateless and batch scoring."""
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
+from pydantic import TypeAdapter, ValidationError
 
+from services.scoring import schemas
 from tests.scoring.conftest import example
 
 PROBLEM = "application/problem+json"
@@ -212,3 +216,11 @@ async def test_a_stored_system_spells_out_its_grade_bands_and_fund_roles(
     ]
     roles = {f["name"]: f.get("role") for f in stored["system"]["facts"] if f.get("role")}
     assert roles == {"预算资金": "budget", "实际到位资金": "arrived", "实际支出资金": "spent"}
+
+
+def test_a_fact_must_print_within_64_characters() -> None:
+    facts = TypeAdapter(schemas.Facts)
+    assert facts.validate_python({"预算资金": 1.5e3}) == {"预算资金": Decimal("1500.0")}
+    for value in (-6.04276424137931e-208, "1E+80"):  # 210 and 81 characters written out
+        with pytest.raises(ValidationError, match="at most 64 characters"):
+            facts.validate_python({"预算资金": value})
