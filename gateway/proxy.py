@@ -185,14 +185,8 @@ class Proxy:
                 )
         except Exception:  # its store is down: the key cannot be held, so do not act at all
             logger.exception("idempotency store failed; request not forwarded")
-            return _Problem(
-                503,
-                problems.ServiceUnavailable.title,
-                problems.ServiceUnavailable.type,
-                "Idempotency-Keys cannot be checked just now; nothing was done. Retry shortly.",
-                [(b"retry-after", b"1")],
-                {"service": "gateway"},
-            )
+            detail = "Idempotency-Keys cannot be checked just now; nothing was done. Retry shortly."
+            return _unavailable("gateway", detail, retry_after_s=1)
         if claim.fingerprint != fp:
             detail = "This Idempotency-Key was used with another request (method, path or body)."
             return _Problem(
@@ -265,18 +259,10 @@ class Proxy:
         breaker = parts.breakers.get(service.name)
         if breaker is not None and not breaker.allow():
             parts.metrics.upstream_errors.labels(service.name, "circuit_open").inc()
-            retry = str(breaker.retry_after_s()).encode()
             detail = (
                 f"The {service.name} service is failing; the gateway refuses calls to it for now."
             )
-            return _Problem(
-                503,
-                problems.ServiceUnavailable.title,
-                problems.ServiceUnavailable.type,
-                detail,
-                [(b"retry-after", retry)],
-                {"service": service.name},
-            )
+            return _unavailable(service.name, detail, retry_after_s=breaker.retry_after_s())
         forwarded = [(b"x-forwarded-prefix", f"{PREFIX}{segment}".encode())]
         host = forwarded_host = None
         for k, v in headers:
@@ -288,8 +274,9 @@ class Proxy:
                 forwarded.append((k, v))
         # The host the caller used (or a proxy before us saw), so a service can print absolute
         # public links (survey QR codes).
-        if forwarded_host or host:
-            forwarded.append((b"x-forwarded-host", forwarded_host or host or b""))
+        public_host = forwarded_host or host
+        if public_host:
+            forwarded.append((b"x-forwarded-host", public_host))
         forwarded += (
             (k.encode(), v.encode())
             for k, v in identity.sign(parts.secret, admitted.identity, method, target)
@@ -300,15 +287,7 @@ class Proxy:
         except upstream.Unavailable as exc:
             self._failed(service.name, breaker, "unavailable")
             detail = f"The {service.name} service is not reachable; try again shortly."
-            return _Problem(
-                503,
-                problems.ServiceUnavailable.title,
-                problems.ServiceUnavailable.type,
-                detail,
-                [],
-                {"service": service.name},
-                unsure=exc.sent,
-            )
+            return _unavailable(service.name, detail, unsure=exc.sent)
         except upstream.TimedOut:
             self._failed(service.name, breaker, "timeout")
             return _timed_out(service.name)
@@ -354,6 +333,21 @@ class _Problem:
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     extensions: dict[str, Any] = field(default_factory=dict)
     unsure: bool = False  # the service may have acted on the request before this went wrong
+
+
+def _unavailable(
+    service: str, detail: str, *, retry_after_s: int | None = None, unsure: bool = False
+) -> _Problem:
+    retry = [] if retry_after_s is None else [(b"retry-after", b"%d" % retry_after_s)]
+    return _Problem(
+        503,
+        problems.ServiceUnavailable.title,
+        problems.ServiceUnavailable.type,
+        detail,
+        retry,
+        {"service": service},
+        unsure=unsure,
+    )
 
 
 def _timed_out(service: str) -> _Problem:

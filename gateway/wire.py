@@ -19,6 +19,7 @@ import httptools
 # into a connection the service is closing at that moment.
 IDLE_S = 4.0
 NO_BODY_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+FRAMING = frozenset({b"content-length", b"transfer-encoding"})
 
 
 class ConnectionFailed(Exception):
@@ -54,6 +55,7 @@ class Connection(asyncio.Protocol):
         self.received = False
         self.head = False  # the request was HEAD: the answer ends with its header
         self.until_close = False
+        self.framed = False  # the answer says where its body ends (a length, or chunks)
         self.idle_since = 0.0
 
     # asyncio.Protocol
@@ -76,7 +78,10 @@ class Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.lower(), value))
+        name = name.lower()
+        if name in FRAMING:
+            self.framed = True
+        self.headers.append((name, value))
 
     def on_body(self, body: bytes) -> None:
         self.body.append(body)
@@ -85,8 +90,7 @@ class Connection(asyncio.Protocol):
         if self.head:  # the parser would wait for a body of content-length bytes
             self._answer()
             return
-        names = {name for name, _ in self.headers}
-        self.until_close = b"content-length" not in names and b"transfer-encoding" not in names
+        self.until_close = not self.framed
 
     def on_message_complete(self) -> None:
         status = self.parser.get_status_code()
@@ -106,7 +110,7 @@ class Connection(asyncio.Protocol):
         """Write a whole request; return the future of its answer."""
         assert self.transport is not None
         self.headers, self.body, self.received, self.head = [], [], False, head
-        self.keep = self.until_close = False
+        self.keep = self.until_close = self.framed = False
         self.waiter = asyncio.get_running_loop().create_future()
         self.transport.write(data)
         return self.waiter
