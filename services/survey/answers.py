@@ -12,10 +12,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StrictInt,
-    StrictStr,
+    PlainValidator,
     StringConstraints,
+    WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from services.kit.texts import CONTROL
 from services.survey import questionnaire as q
@@ -33,12 +34,29 @@ def _plausible(moment: datetime) -> datetime:
 Moment = Annotated[datetime, AfterValidator(_plausible)]
 
 
+def _answer(value: Any) -> int | str:
+    # One check with one message at the answer's own path: a union of StrictInt and a bounded
+    # StrictStr names its members instead (body.answers.q1.int, ….constrained-str).
+    if type(value) is int or (type(value) is str and len(value) <= q.MAX_TEXT):
+        return value
+    most = f"give whole points, a label, an option or text of at most {q.MAX_TEXT} characters"
+    raise PydanticCustomError("answer", most)
+
+
+# Any answer to any question: the question itself may allow less (checked in check()).
+Answer = Annotated[
+    int | str,
+    PlainValidator(_answer),
+    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": q.MAX_TEXT}]}),
+]
+
+
 class SheetIn(BaseModel):
     """One answer sheet as a client sends it; `id` is generated on the client, once per sheet."""
 
     model_config = ConfigDict(extra="forbid")
     id: uuid.UUID = Field(description="Generated on the device; a retry sends the same id")
-    answers: dict[str, StrictInt | StrictStr] = Field(
+    answers: dict[str, Answer] = Field(
         max_length=200,
         description="By question code: a level label, points, an option or free text",
     )

@@ -21,6 +21,9 @@ QuestionText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Printable
 ]
 Method = Literal["likert", "points"]
+# The longest free-text answer a question may allow: a long complaint typed on a phone is a
+# few hundred characters; 5000 is about three pages of Chinese.
+MAX_TEXT = 5000
 
 
 class Strict(BaseModel):
@@ -88,7 +91,7 @@ class TextQuestion(Strict):
     code: Code
     text: QuestionText
     required: bool = False
-    max_length: int = Field(default=500, ge=1, le=5000)
+    max_length: int = Field(default=500, ge=1, le=MAX_TEXT)
 
 
 Question = Annotated[

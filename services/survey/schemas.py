@@ -17,6 +17,7 @@ from services.kit.texts import Printable
 from services.survey.answers import Moment
 from services.survey.ingest import Status as SurveyStatus
 from services.survey.questionnaire import Method, Questionnaire
+from services.survey.settings import MAX_BATCH
 
 # A survey's name is a title line (500, as a questionnaire's); a respondent group a label (100),
 # and a survey asks a handful of groups (企业, 市民, 职工…), 20 at most.
@@ -174,7 +175,11 @@ class BatchIn(BaseModel):
     """Sheets collected while a device was offline; each is checked and stored on its own."""
 
     model_config = ConfigDict(extra="forbid")
-    sheets: list[Any] = Field(min_length=1, description="Answer sheets, each as in a single submit")
+    sheets: list[Any] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Answer sheets, each as in a single submit",
+    )
 
 
 class BatchItem(BaseModel):

@@ -5,6 +5,11 @@ from pydantic_settings import SettingsConfigDict
 
 from services.kit.app import ServiceSettings
 
+# The most sheets one batch may carry, as declared in the OpenAPI document: a device offline
+# for a week at a busy service hall gathers some hundreds; 5000 sheets of a long questionnaire
+# are already near the gateway's 20 MB body limit. A deployment may allow fewer, not more.
+MAX_BATCH = 5000
+
 
 class SurveySettings(ServiceSettings):
     """Where the survey service keeps its data and how it reaches respondents."""
@@ -22,7 +27,9 @@ class SurveySettings(ServiceSettings):
         description="Hours after a survey closes during which sheets filled in before the "
         "close (on a phone that was offline) are still taken",
     )
-    max_batch: int = Field(default=5000, ge=1, description="Most sheets in one batch")
+    max_batch: int = Field(
+        default=MAX_BATCH, ge=1, le=MAX_BATCH, description="Most sheets in one batch"
+    )
     # Sized for bursts of submits: opening a connection costs more than a submit. Each process
     # also keeps up to pool_size autocommit connections for single submits (pool.py).
     pool_size: int = Field(default=20, ge=1, description="Database connections kept per process")

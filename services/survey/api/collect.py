@@ -21,7 +21,7 @@ from services.survey.api.deps import NowDep, SettingsDep
 from services.survey.models import SurveyRecord
 from services.survey.pool import AutocommitPool
 from services.survey.questionnaire import Issue
-from services.survey.settings import SurveySettings
+from services.survey.settings import MAX_BATCH, SurveySettings
 from services.survey.snapshots import Snapshots
 
 router = APIRouter(prefix="/s/{token}", tags=["collection"])
@@ -36,6 +36,9 @@ BATCH_BODY = {
                 "sheets": {
                     "type": "array",
                     "minItems": 1,
+                    "maxItems": MAX_BATCH,
+                    "description": f"At most {MAX_BATCH} (a deployment may set fewer: "
+                    "SURVEY_MAX_BATCH); send more in further batches",
                     "items": answers.SheetIn.model_json_schema(),
                 }
             },
@@ -233,10 +236,17 @@ async def submit_batch(
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
         ) from error
-    if len(body.sheets) > settings.max_batch:
+    most, sent = settings.max_batch, len(body.sheets)
+    if sent > most:
         raise InvalidRequest(
-            f"At most {settings.max_batch} sheets per batch",
-            [{"path": "body.sheets", "message": f"send at most {settings.max_batch} sheets"}],
+            f"At most {most} sheets per batch; this one has {sent}",
+            [
+                {
+                    "path": "body.sheets",
+                    "message": f"send at most {most} sheets per batch (not {sent}); "
+                    "send the others in further batches",
+                }
+            ],
         )
     survey, form = await _survey(session, token)
     parsed = [(i, _parse(i, raw)) for i, raw in enumerate(body.sheets)]
