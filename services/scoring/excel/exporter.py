@@ -106,8 +106,7 @@ def _append(sheet: Worksheet, values: Sequence[object]) -> None:
     # XML cannot carry control characters (openpyxl refuses them), so they are dropped.
     sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
     for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"  # a name "=HYPERLINK(…)" must not run in Excel
+        layout.keep_text(cell)  # a name "=HYPERLINK(…)" must not run in Excel
 
 
 def _table(sheet: Worksheet, system: IndicatorSystem, result: engine.Result | None) -> int:
@@ -173,7 +172,7 @@ def _total(
         cell.font = Font(bold=True)
     if result is not None:
         sheet.cell(row + 1, 1, "评价等级")
-        sheet.cell(row + 1, 2, result.grade or "（评分未完成）")
+        layout.keep_text(sheet.cell(row + 1, 2, result.grade or "（评分未完成）"))
     return row
 
 
@@ -260,21 +259,23 @@ def write_csv(system: IndicatorSystem, result: engine.Result | None = None) -> b
     """Return the table as CSV, UTF-8 with a BOM so that Excel shows the Chinese."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([system.name])
+    writer.writerow([layout.csv_text(system.name)])
     writer.writerow([label for _, label, _ in layout.EXPORT_COLUMNS])
     for row in table_rows(system, result):
-        row["rate"] = numbers.as_percent(row["rate"]) if row.get("rate") is not None else None
-        writer.writerow([_csv(row.get(key)) for key in COLUMNS])
+        writer.writerow([_csv(key, row.get(key)) for key in COLUMNS])
     total = {"level1": "合计", "weight1": system.total_weight}
     if result is not None:
-        total |= {"score": result.total, "rate": numbers.as_percent(result.score_rate)}
-    writer.writerow([_csv(total.get(key)) for key in COLUMNS])
+        total |= {"score": result.total, "rate": result.score_rate}
+    writer.writerow([_csv(key, total.get(key)) for key in COLUMNS])
     if result is not None:
-        writer.writerow(["评价等级", result.grade or "（评分未完成）"])
+        writer.writerow(["评价等级", layout.csv_text(result.grade or "（评分未完成）")])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _csv(value: object) -> str:
+def _csv(key: str, value: object) -> str:
+    """Print a number as a number (-5 stays -5), and a text so that it cannot run as a formula."""
     if value is None:
         return ""
-    return numbers.as_number(value) if isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal):
+        return numbers.as_percent(value) if key == "rate" else numbers.as_number(value)
+    return layout.csv_text(str(value))

@@ -17,6 +17,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from services.scoring import engine, numbers
+from services.scoring.excel import layout
 from services.scoring.system import IndicatorSystem
 
 FIXED = ("项目", "等级", "总分")
@@ -60,12 +61,17 @@ def write_xlsx(system: IndicatorSystem, items: Sequence[tuple[str, engine.Result
     for label in [*FIXED, *(heading for _, heading, _ in columns)]:
         cell = WriteOnlyCell(sheet, label)
         cell.font = bold
+        layout.keep_text(cell)  # headings start with indicator names, which are anyone's text
         header.append(cell)
     sheet.append(header)
     ones = [letters[o.code] for o in system.indicators]
     for row, (label, result) in enumerate(items, start=2):
         scores = {i.code: i.final_score for i in result.indicators}
-        values: list[object] = [label, result.grade or "（未完成）", _sum_of(ones, row)]
+        values: list[object] = [
+            _text(sheet, label),
+            _text(sheet, result.grade or "（未完成）"),
+            _sum_of(ones, row),
+        ]
         for code, _, children in columns:
             if children:
                 values.append(_sum_of([letters[c] for c in children], row))
@@ -75,6 +81,13 @@ def write_xlsx(system: IndicatorSystem, items: Sequence[tuple[str, engine.Result
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _text(sheet: WriteOnlyWorksheet, value: str) -> object:
+    """Return a project label or grade as a cell that stays text, never a formula."""
+    cell = WriteOnlyCell(sheet, value)
+    layout.keep_text(cell)
+    return cell
 
 
 def _sum_of(letters: list[str], row: int) -> str:
@@ -93,13 +106,15 @@ def write_csv(system: IndicatorSystem, items: Sequence[tuple[str, engine.Result]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = _columns(system)
-    writer.writerow([*FIXED, *(heading for _, heading, _ in columns)])
+    writer.writerow([*FIXED, *(layout.csv_text(heading) for _, heading, _ in columns)])
     for label, result in items:
         scores: dict[str, Decimal | None] = {
             g.code: g.score for one in result.groups for g in (one, *one.children)
         }
         scores |= {i.code: i.final_score for i in result.indicators}
-        row = [label, result.grade or "（未完成）", numbers.as_number(result.total)]
+        # Texts cannot run as formulas; numbers stay numbers (-5, not '-5).
+        grade = layout.csv_text(result.grade or "（未完成）")
+        row = [layout.csv_text(label), grade, numbers.as_number(result.total)]
         for code, _, _ in columns:
             score = scores.get(code)
             row.append("" if score is None else numbers.as_number(score))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from services.kit import archives
+from services.scoring.excel import layout
 
 if TYPE_CHECKING:
     import openpyxl
@@ -177,13 +178,13 @@ def decode_csv(data: bytes) -> str:
 
 
 def read_csv(data: bytes) -> list[list[object]]:
-    """Read CSV rows as strings; refuse more rows or columns than a sheet may have."""
+    """Read CSV rows as strings, without the ' an export puts before a would-be formula."""
     rows: list[list[object]] = []
     try:
         for row in csv.reader(io.StringIO(decode_csv(data), newline="")):
             if len(rows) >= MAX_ROWS or len(row) > MAX_COLUMNS:
                 raise TooLarge(f"at most {MAX_ROWS} rows of {MAX_COLUMNS} columns are read")
-            rows.append(list(row))
+            rows.append([layout.from_csv(cell) for cell in row])  # exports mark formulas
     except csv.Error as error:
         raise Unreadable(f"not a readable CSV file: {error}") from None
     return rows
