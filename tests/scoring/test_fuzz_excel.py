@@ -10,6 +10,7 @@ import csv
 import io
 import os
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -392,6 +393,28 @@ def test_text_starting_with_equals_is_exported_as_text_not_a_formula() -> None:
     ]
     assert (sheet["M3"].value, sheet["M3"].data_type) == ("=SUM(J3:J3)", "f")  # ours stay
     assert importer.import_system(exporter.write_xlsx(system)).system == system
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+@pytest.mark.parametrize("export", [exporter.write_xlsx, exporter.write_csv])
+def test_an_indicator_named_like_the_total_row_imports_back(
+    level: int, export: Callable[[IndicatorSystem], bytes]
+) -> None:
+    # Found by the CSV round trip: a level-2 indicator named 总计 ended the table.
+    body = _system([("依据", "2"), ("合计" if level == 3 else "程序", "1")]).model_dump()
+    if level == 1:
+        body["indicators"][0]["name"] = "合计"
+    if level == 2:
+        body["indicators"][0]["children"][0]["name"] = "总计"
+    system = IndicatorSystem.model_validate(body)
+    imported = importer.import_system(export(system)).system
+    assert _weights(imported) == _weights(system)
+    assert [name for _, name, _ in _weights(imported)] == [
+        "合计" if level == 1 else "决策",
+        "总计" if level == 2 else "立项",
+        "依据",
+        "合计" if level == 3 else "程序",
+    ]
 
 
 def test_siblings_of_one_name_and_weight_import_back_as_siblings() -> None:

@@ -96,7 +96,7 @@ def parse(grid: Grid) -> Table:
         first = next((layout.squeeze(values[k]) for k in layout.LEVEL_NAMES if values.get(k)), "")
         if first in LEVEL_LABELS:
             continue  # the header repeated at a page break
-        if first in layout.TOTAL_LABELS:
+        if first in layout.TOTAL_LABELS and _names_no_leaf(values):
             _total(table, row, values)
             break
         _read_row(table, row, values, current)
@@ -124,6 +124,13 @@ def _check_merges(table: Table) -> None:
 
 
 _OUT_OF_PLACE = "合并单元格位置不对："
+
+
+def _names_no_leaf(values: dict[str, object]) -> bool:
+    """Tell a total row (合计 | 100 | / | 100 | / | 100) from a group or leaf named 合计."""
+    # A level-1 or level-2 indicator named 总计 has a level-3 name on its first row; the total
+    # row has none, or a placeholder such as "/".
+    return not any(ch.isalnum() for ch in layout.text(values.get("level3")))
 
 
 def _total_row(grid: Grid, row: int, columns: dict[str, int]) -> bool:
