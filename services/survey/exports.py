@@ -11,6 +11,9 @@ from services.survey.results import Results
 
 Cell = str | int | Decimal | None
 REVIEW = {"accepted": "有效", "has_issues": "存疑", "rejected": "无效"}
+# A cell starting with one of these runs as a formula in Excel or WPS (OWASP): a respondent's
+# "=HYPERLINK(…)" must reach the evaluator as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def answers_table(
@@ -72,24 +75,47 @@ def distribution_table(
     return header, rows
 
 
+def _csv(cell: Cell) -> Cell:
+    """Return a cell for CSV: a text that would run as a formula gets a leading ' (OWASP)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell  # numbers stay numbers: a score of -5 would be -5, not '-5
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Write a table as CSV in UTF-8 with a BOM, so Excel shows the Chinese."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    writer.writerow([_csv(cell) for cell in header])
+    writer.writerows([_csv(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """Write a table as an XLSX workbook of one sheet."""
+    """Write a table as an XLSX workbook of one sheet, every text a text cell."""
     from openpyxl import Workbook  # loaded with the first export: it costs ~10 MB idle
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(list(header))
+
+    def cells(row: Sequence[Cell]) -> list[object]:
+        out: list[object] = []
+        for value in row:
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                cell = WriteOnlyCell(sheet, value)
+                cell.data_type = "s"  # openpyxl makes "=HYPERLINK(…)" a formula, Excel runs it
+                cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+                out.append(cell)
+            else:
+                out.append(value)
+        return out
+
+    sheet.append(cells(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(cells(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
