@@ -4,25 +4,42 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway import admin, openapi, runtime, subscriptions, tokens, upstream
+from gateway import admin, openapi, openapi_examples, runtime, subscriptions, tokens, upstream
 from gateway.local import SEGMENTS
 from gateway.local import LocalSettings as LocalSettings
 from gateway.metrics import Metrics
 from gateway.proxy import PREFIX, Parts, Proxy
 from gateway.settings import GatewaySettings
 from services.kit import identity, logs, problems
+from services.kit import openapi as kit_openapi
 
 READY_TIMEOUT_S = 3.0
 GATEWAY = identity.Identity.service("gateway")
+
+
+class ServiceReadiness(BaseModel):
+    """Whether one service and its database answer."""
+
+    status: Literal["ready", "not ready", "unavailable"]
+    detail: str | None = Field(default=None, description="Why it is unavailable")
+    http_status: int | None = Field(default=None, description="What it answered, if not ready")
+
+
+class Readiness(BaseModel):
+    """Every service is ready."""
+
+    status: Literal["ready"]
+    services: dict[str, ServiceReadiness]
 
 
 class Gateway:
@@ -94,6 +111,7 @@ def create_app(
         openapi_url=None,
     )
     problems.install(api)
+    kit_openapi.attach(api, openapi_examples.examples)
     for router in (tokens.router, admin.router, subscriptions.router, subscriptions.internal):
         api.include_router(router)
 
@@ -105,13 +123,15 @@ def create_app(
         "/readyz",
         tags=["health"],
         summary="Every service and its database answer",
+        response_model=Readiness,
+        response_model_exclude_none=True,
         responses=problems.problem_responses(problems.ServiceUnavailable),
     )
-    async def readyz() -> JSONResponse:
+    async def readyz() -> Readiness | JSONResponse:
         checks = (_ready(u, secret) for u in parts.upstreams.values())
         results = dict(await asyncio.gather(*checks))
         if all(r["status"] == "ready" for r in results.values()):
-            return JSONResponse({"status": "ready", "services": results})
+            return Readiness.model_validate({"status": "ready", "services": results})
         down = ", ".join(name for name, r in results.items() if r["status"] != "ready")
         return problems.problem_response(
             503,

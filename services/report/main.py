@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from services.kit import db
+from services.kit import db, openapi
 from services.kit.app import create_service_app
 from services.kit.clients import open_client
-from services.report import api
+from services.report import api, openapi_examples
 from services.report.settings import ReportSettings
 from services.report.worker import Worker
 
@@ -36,7 +36,7 @@ def create_app(
             stack.push_async_callback(worker.stop)
         return {"scoring": scoring, "survey": survey, "worker": worker}
 
-    return create_service_app(
+    app = create_service_app(
         name="report",
         title="jixiao reports",
         description="Evaluation reports and result notices in DOCX, PDF, HTML and Markdown.",
@@ -45,6 +45,8 @@ def create_app(
         routers=[api.router],
         state_hook=open_clients,
     )
+    openapi.attach(app, openapi_examples.examples)
+    return app
 
 
 app = create_app()

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from services.kit import openapi
 from services.kit.app import create_service_app
 from services.kit.clients import open_client
-from services.scoring import api
+from services.scoring import api, openapi_examples
 from services.scoring.settings import ScoringSettings
 
 
@@ -26,7 +27,7 @@ def create_app(
         )
         return {"survey": survey}
 
-    return create_service_app(
+    app = create_service_app(
         name="scoring",
         title="jixiao scoring",
         description="Indicator systems, facts, rule-based and judged scores, grades, evaluations.",
@@ -35,6 +36,8 @@ def create_app(
         routers=[api.router],
         state_hook=open_clients,
     )
+    openapi.attach(app, openapi_examples.examples)
+    return app
 
 
 app = create_app()

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.kit import openapi
 from services.kit.app import create_service_app
-from services.survey import api
+from services.survey import api, openapi_examples
 from services.survey.api import collect
 from services.survey.pool import AutocommitPool
 from services.survey.settings import SurveySettings
@@ -40,6 +41,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         state_hook=collection_pool,
     )
     app.router.routes[:0] = collect.hot_routes()  # tried first: see hot_routes
+    openapi.attach(app, openapi_examples.examples)
     return app
 
 
