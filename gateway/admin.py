@@ -20,7 +20,11 @@ AdminDep = Annotated[Caller, Depends(access.needs("admin"))]
 RATE = r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$"
 router = APIRouter(prefix="/admin", tags=["admin"])
 DECLARED = problems.problem_responses(
-    access.NotAuthenticated, access.Forbidden, problems.NotFound, problems.Conflict
+    access.NotAuthenticated,
+    access.Forbidden,
+    access.RateLimited,
+    problems.NotFound,
+    problems.Conflict,
 )
 
 

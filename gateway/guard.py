@@ -76,9 +76,9 @@ class Guard:
         if rule.scope not in caller.scopes:
             detail = f"This route needs the scope {rule.scope}; the client {caller.name} lacks it."
             return self._refuse(service, 403, "Forbidden", "forbidden", detail, scope=rule.scope)
-        decision = await self._limit(service, caller, rule.scope)
+        decision = await self.limit(service, caller, rule.scope)
         if not decision.allowed:
-            return self._limited(service, decision, rule.scope)
+            return self.limited(service, decision, rule.scope)
         return Admission(caller.identity, caller.client_id, decision)
 
     async def _public(
@@ -86,25 +86,31 @@ class Guard:
     ) -> Admission | Refusal:
         owner = rule.public_owner or "public"
         if caller is not None:  # a client may use public routes under its own limits
-            decision = await self._limit(service, caller, "*")
+            decision = await self.limit(service, caller, "*")
             identity, owner = caller.identity, caller.client_id
         elif owner == "health":
             return Admission(ANONYMOUS, owner, None)
         else:
-            decision = await self.limiter.hit(f"address:{address}", "public", self.public_rate)
+            decision = await self.limit_address(address, "public")
             identity = RESPONDENT
         if not decision.allowed:
-            return self._limited(service, decision, "public")
+            return self.limited(service, decision, "public")
         return Admission(identity, owner, decision)
 
-    async def _limit(self, service: str, caller: Caller, scope: str) -> Decision:
+    async def limit(self, service: str, caller: Caller, scope: str) -> Decision:
+        """Take one request from the caller's window for a scope (its own rate, else "*")."""
         rate = caller.rates.get(scope)
         bucket = scope
         if rate is None:
             rate, bucket = caller.rates.get("*") or self.default_rate, "*"
         return await self.limiter.hit(caller.client_id, bucket, rate)
 
-    def _limited(self, service: str, decision: Decision, bucket: str) -> Refusal:
+    async def limit_address(self, address: str, bucket: str) -> Decision:
+        """Take one request from an address's window of a public bucket (the public rate)."""
+        return await self.limiter.hit(f"address:{address}", bucket, self.public_rate)
+
+    def limited(self, service: str, decision: Decision, bucket: str) -> Refusal:
+        """Count a refusal for being over the limit and describe it as a problem."""
         self.metrics.limited.labels(service, bucket).inc()
         detail = f"Too many requests: {decision.limit} per {decision.window_s} s."
         return Refusal(

@@ -14,7 +14,16 @@ from pydantic import BaseModel, Field
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway import admin, openapi, openapi_examples, runtime, subscriptions, tokens, upstream
+from gateway import (
+    access,
+    admin,
+    openapi,
+    openapi_examples,
+    runtime,
+    subscriptions,
+    tokens,
+    upstream,
+)
 from gateway.local import SEGMENTS
 from gateway.local import LocalSettings as LocalSettings
 from gateway.metrics import Metrics
@@ -111,6 +120,7 @@ def create_app(
         openapi_url=None,
     )
     problems.install(api)
+    api.add_middleware(access.LimitHeaders)
     kit_openapi.attach(api, openapi_examples.examples)
     for router in (tokens.router, admin.router, subscriptions.router, subscriptions.internal):
         api.include_router(router)

@@ -102,6 +102,7 @@ async def start(
         "engine": engine,
         "sessionmaker": sessions,
         "authenticator": authenticator,
+        "guard": parts.guard,
         "directory": directory,
         "pepper": key_pepper,
         "webhooks": hooks,

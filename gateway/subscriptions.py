@@ -21,7 +21,9 @@ from services.kit.models import utcnow
 HooksDep = Annotated[Caller, Depends(access.needs("webhooks"))]
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 internal = APIRouter(include_in_schema=False)
-DECLARED = problems.problem_responses(access.NotAuthenticated, access.Forbidden, problems.NotFound)
+DECLARED = problems.problem_responses(
+    access.NotAuthenticated, access.Forbidden, access.RateLimited, problems.NotFound
+)
 
 
 class SubscriptionCreate(BaseModel):

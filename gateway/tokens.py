@@ -8,7 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from gateway import access
 from gateway.auth import Authenticator
+from gateway.guard import Guard
 
 router = APIRouter(tags=["oauth2"])
 
@@ -60,6 +62,11 @@ async def issue_token(
     client_secret: Annotated[str | None, Form(description="One of the client's API keys")] = None,
     scope: Annotated[str | None, Form(description="Space-separated; default: all")] = None,
 ) -> Token | JSONResponse:
+    # Per address, as the survey's public routes: guessing secrets costs a window like theirs.
+    guard: Guard = request.state.guard
+    await access.in_rate(
+        request, await guard.limit_address(access.address(request), "oauth"), "oauth"
+    )
     if grant_type != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "Only client_credentials is offered.")
     credentials = _basic(request) or (client_id or "", client_secret or "")
