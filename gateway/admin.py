@@ -5,16 +5,17 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from gateway import access, keys
 from gateway.directory import Caller, Directory
 from gateway.models import ApiClient, ApiKey, Organisation, Share
-from gateway.scopes import ScopeName
+from gateway.scopes import SCOPES, ScopeName
 from services.kit import problems
 from services.kit.db import SessionDep
+from services.kit.texts import Printable
 
 AdminDep = Annotated[Caller, Depends(access.needs("admin"))]
 RATE = r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$"
@@ -26,6 +27,16 @@ DECLARED = problems.problem_responses(
     problems.NotFound,
     problems.Conflict,
 )
+# Bounds of every text, list and map of a request: names fit a line (the columns hold 200), a
+# client holds each scope at most once, a rate is a short phrase ("600/minute").
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), Printable]
+Label = Annotated[str, StringConstraints(max_length=200), Printable]
+Scopes = Annotated[list[ScopeName], Field(max_length=len(SCOPES))]
+Rate = Annotated[str, StringConstraints(pattern=RATE, max_length=40)]
+Rates = Annotated[
+    dict[Literal[ScopeName, "*"], Rate],  # a scope's own rate, or "*" for the rest
+    Field(max_length=len(SCOPES) + 1, description='Requests per window by scope, "*" for the rest'),
+]
 
 
 class Strict(BaseModel):
@@ -35,7 +46,7 @@ class Strict(BaseModel):
 
 
 class OrganisationCreate(Strict):
-    name: str = Field(min_length=1, max_length=200, examples=["兴宁市财政局"])
+    name: Name = Field(examples=["兴宁市财政局"])
     kind: Literal["finance_bureau", "agency", "budget_unit"]
 
 
@@ -52,19 +63,17 @@ class ShareCreate(Strict):
 
 
 class ClientCreate(Strict):
-    name: str = Field(min_length=1, max_length=200, examples=["预算管理一体化系统"])
+    name: Name = Field(examples=["预算管理一体化系统"])
     organisation_id: uuid.UUID
-    scopes: list[ScopeName] = Field(examples=[["scoring:read", "scoring:write"]])
-    rates: dict[str, Annotated[str, Field(pattern=RATE)]] = Field(
-        default_factory=dict,
-        description='Requests per window by scope, "*" for the rest',
-        examples=[{"scoring:write": "60/minute", "*": "600/minute"}],
+    scopes: Scopes = Field(examples=[["scoring:read", "scoring:write"]])
+    rates: Rates = Field(
+        default_factory=dict, examples=[{"scoring:write": "60/minute", "*": "600/minute"}]
     )
 
 
 class ClientUpdate(Strict):
-    scopes: list[ScopeName] | None = None
-    rates: dict[str, Annotated[str, Field(pattern=RATE)]] | None = None
+    scopes: Scopes | None = None
+    rates: Rates | None = None
     disabled: bool | None = None
 
 
@@ -91,7 +100,7 @@ class ClientPublic(BaseModel):
 
 
 class KeyCreate(Strict):
-    label: str | None = Field(default=None, max_length=200)
+    label: Label | None = None
     expires_at: datetime | None = Field(default=None, description="None: never expires")
 
 
@@ -213,7 +222,7 @@ async def create_client(
         async with session.begin_nested():
             client = await keys.create_client(
                 session, name=body.name, organisation_id=body.organisation_id,
-                scopes=list(body.scopes), rates=body.rates,
+                scopes=list(body.scopes), rates=dict(body.rates.items()),
             )  # fmt: skip
     except IntegrityError as exc:
         raise problems.Conflict(f"A client named {body.name} exists") from exc

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from sqlmodel import col, select
 
 from gateway import access
@@ -28,8 +28,12 @@ DECLARED = problems.problem_responses(
 
 class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: AnyHttpUrl = Field(examples=["https://budget.example.gov.cn/hooks/jixiao"])
-    events: list[EventName] = Field(min_length=1, examples=[["evaluation.finalized"]])
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)] = Field(  # the column's size
+        examples=["https://budget.example.gov.cn/hooks/jixiao"]
+    )
+    events: list[EventName] = Field(
+        min_length=1, max_length=len(EVENTS), examples=[["evaluation.finalized"]]
+    )
 
 
 class SubscriptionPublic(BaseModel):
@@ -67,8 +71,8 @@ class DeliveryPublic(BaseModel):
 
 class EventIn(BaseModel):
     type: EventName
-    org_id: str | None = None
-    data: dict[str, Any] = {}
+    org_id: str | None = Field(default=None, max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, max_length=50)  # a few ids and figures
 
 
 async def _owned(session: SessionDep, caller: Caller, delivery_id: uuid.UUID) -> Delivery:

@@ -57,10 +57,14 @@ def _basic(request: Request) -> tuple[str, str] | None:
 )
 async def issue_token(
     request: Request,
-    grant_type: Annotated[str, Form(examples=["client_credentials"])],
-    client_id: Annotated[str | None, Form()] = None,
-    client_secret: Annotated[str | None, Form(description="One of the client's API keys")] = None,
-    scope: Annotated[str | None, Form(description="Space-separated; default: all")] = None,
+    grant_type: Annotated[str, Form(max_length=50, examples=["client_credentials"])],
+    client_id: Annotated[str | None, Form(max_length=100)] = None,
+    client_secret: Annotated[
+        str | None, Form(max_length=255, description="One of the client's API keys")
+    ] = None,
+    scope: Annotated[
+        str | None, Form(max_length=500, description="Space-separated; default: all")
+    ] = None,
 ) -> Token | JSONResponse:
     # Per address, as the survey's public routes: guessing secrets costs a window like theirs.
     guard: Guard = request.state.guard
