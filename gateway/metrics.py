@@ -1,9 +1,13 @@
-"""Prometheus metrics of one gateway process: requests, latency, upstreams, limits, circuits."""
+"""Prometheus metrics of one gateway process: requests, latency, upstreams, limits, circuits.
+
+Every number counts this process only: a gateway runs one worker per process (gateway.runtime
+refuses more) and each replica is scraped as its own target; queries sum over instances.
+"""
 
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector
 from prometheus_client.metrics_core import CounterMetricFamily, HistogramMetricFamily, Metric
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -86,6 +90,9 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        # process_start_time_seconds tells a restart (every counter from zero) from a lull;
+        # CPU and memory per replica come with it.
+        ProcessCollector(registry=self.registry)
         self.traffic = Traffic()
         self.registry.register(self.traffic)
         self.upstream_errors = Counter(

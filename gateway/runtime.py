@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+import os
+from collections.abc import Mapping
 from contextlib import AsyncExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,25 @@ def ensure_folder(database_url: str) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+class SeveralWorkers(RuntimeError):
+    """The gateway was started as one of several workers of one server process."""
+
+
+def one_worker(environ: Mapping[str, str]) -> None:
+    """Refuse to start when uvicorn would run several workers (its default is WEB_CONCURRENCY).
+
+    /metrics, the key directory, the limiter's leases and, without Redis, the limits and replays
+    live in one process: a scrape would reach one worker at random and read counters that jump.
+    Scale with replicas, each scraped as its own target (README, "Operations").
+    """
+    workers = environ.get("WEB_CONCURRENCY", "").strip()
+    if workers.isdigit() and int(workers) > 1:
+        raise SeveralWorkers(
+            f"WEB_CONCURRENCY={workers}: run one gateway worker per process (uvicorn --workers 1) "
+            "and more replicas instead; each replica's /metrics is its own Prometheus target"
+        )
+
+
 async def _task(stack: AsyncExitStack, coroutine: Any) -> None:
     task = asyncio.create_task(coroutine)
 
@@ -49,6 +70,7 @@ async def start(
     stack: AsyncExitStack, settings: GatewaySettings, local: LocalSettings, parts: Parts
 ) -> dict[str, Any]:
     """Start everything the proxy and the admin routes need; return the app's state."""
+    one_worker(os.environ)
     ensure_folder(settings.database_url)
     if settings.migrate_on_start:
         await migrations.upgrade_async(ALEMBIC_INI, settings.database_url)

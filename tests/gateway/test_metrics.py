@@ -1,8 +1,14 @@
 """The gateway's per-request metrics, as Prometheus reads them."""
 
+import pytest
+from asgi_lifespan import LifespanManager
 from prometheus_client import generate_latest
 
+from gateway import runtime
+from gateway.main import create_app
 from gateway.metrics import Metrics
+from tests.conftest import NewDatabase
+from tests.gateway.conftest import gateway_settings, local_settings
 
 
 def test_latency_buckets_are_cumulative_and_bounds_inclusive() -> None:
@@ -34,3 +40,40 @@ def test_upstream_latency_is_its_own_histogram() -> None:
     assert 'jixiao_gateway_upstream_seconds_bucket{le="0.05",service="report"} 1.0' in text
     assert 'jixiao_gateway_upstream_seconds_bucket{le="0.025",service="report"} 0.0' in text
     assert "jixiao_gateway_request_seconds_count" not in text  # nothing answered yet
+
+
+def test_each_process_says_when_it_started() -> None:
+    text = generate_latest(Metrics().registry).decode()
+    started = next(line for line in text.splitlines() if line.startswith("process_start_time"))
+    assert float(started.split()[1]) > 1.7e9  # a Unix time: after 2023
+
+
+@pytest.mark.parametrize(
+    ("environ", "refused"),
+    [
+        ({}, False),
+        ({"WEB_CONCURRENCY": "1"}, False),
+        ({"WEB_CONCURRENCY": ""}, False),
+        ({"WEB_CONCURRENCY": "2"}, True),
+        ({"WEB_CONCURRENCY": " 8 "}, True),
+    ],
+)
+def test_a_gateway_runs_as_the_only_worker_of_its_process(
+    environ: dict[str, str], refused: bool
+) -> None:
+    if refused:
+        with pytest.raises(runtime.SeveralWorkers, match="one gateway worker per process"):
+            runtime.one_worker(environ)
+    else:
+        runtime.one_worker(environ)
+
+
+@pytest.mark.parametrize("new_database", ["sqlite"], indirect=True)
+async def test_a_gateway_told_to_run_several_workers_does_not_start(
+    new_database: NewDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")  # uvicorn's default for --workers
+    app = create_app(gateway_settings(new_database), local_settings(new_database))
+    with pytest.raises(runtime.SeveralWorkers, match="WEB_CONCURRENCY=4"):
+        async with LifespanManager(app):
+            pass
