@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from services.kit.texts import Printable
 
@@ -29,6 +29,9 @@ MAX_TEXT = 5000
 class Strict(BaseModel):
     """A definition part that refuses unknown members, so a typo is an error, not a default."""
 
+    # Booleans and whole numbers of definitions are strict (StrictBool, StrictInt) too:
+    # "required": 0 or "max_length": "500" is off the documented schema, so it is refused
+    # rather than read as False or 500.
     model_config = ConfigDict(extra="forbid")
 
 
@@ -49,8 +52,8 @@ class Band(Strict):
     """A labelled range of points of a scored item, bounds included (1–9 = 一般)."""
 
     label: Label
-    low: int = Field(ge=0, le=1000)
-    high: int = Field(ge=0, le=1000)
+    low: StrictInt = Field(ge=0, le=1000)
+    high: StrictInt = Field(ge=0, le=1000)
 
 
 class LikertQuestion(Strict):
@@ -59,7 +62,7 @@ class LikertQuestion(Strict):
     kind: Literal["likert"] = "likert"
     code: Code
     text: QuestionText
-    required: bool = True
+    required: StrictBool = True
     levels: list[Level] = Field(default_factory=default_levels, min_length=2, max_length=11)
 
 
@@ -69,8 +72,8 @@ class ScoredQuestion(Strict):
     kind: Literal["scored"] = "scored"
     code: Code
     text: QuestionText
-    required: bool = True
-    max_points: int = Field(default=10, ge=1, le=1000)
+    required: StrictBool = True
+    max_points: StrictInt = Field(default=10, ge=1, le=1000)
     bands: list[Band] = Field(min_length=1, max_length=20)
 
 
@@ -80,7 +83,7 @@ class ChoiceQuestion(Strict):
     kind: Literal["choice"] = "choice"
     code: Code
     text: QuestionText
-    required: bool = True
+    required: StrictBool = True
     options: list[Label] = Field(min_length=2, max_length=50)
 
 
@@ -90,8 +93,8 @@ class TextQuestion(Strict):
     kind: Literal["text"] = "text"
     code: Code
     text: QuestionText
-    required: bool = False
-    max_length: int = Field(default=500, ge=1, le=MAX_TEXT)
+    required: StrictBool = False
+    max_length: StrictInt = Field(default=500, ge=1, le=MAX_TEXT)
 
 
 Question = Annotated[
@@ -105,7 +108,7 @@ class HeaderField(Strict):
     code: Code
     label: Label
     kind: Literal["text", "date"] = "text"
-    required: bool = False
+    required: StrictBool = False
 
 
 class Questionnaire(Strict):
@@ -116,7 +119,9 @@ class Questionnaire(Strict):
     ]
     intro: Prose = ""
     signature: Prose = Field(default="", description="Who asks, and when, under the intro")
-    anonymous: bool = Field(default=True, description="可匿名填写: no header field is required")
+    anonymous: StrictBool = Field(
+        default=True, description="可匿名填写: no header field is required"
+    )
     header: list[HeaderField] = Field(default_factory=list, max_length=20)
     questions: list[Question] = Field(min_length=1, max_length=200)
 

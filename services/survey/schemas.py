@@ -8,6 +8,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -91,15 +93,17 @@ class SurveyCreate(Window):
 
     model_config = ConfigDict(extra="forbid")
     questionnaire_key: uuid.UUID
-    version: int | None = Field(default=None, ge=1, description="The latest when left out")
+    version: StrictInt | None = Field(default=None, ge=1, description="The latest when left out")
     name: Name
     project_id: uuid.UUID | None = None
     evaluation_id: uuid.UUID | None = None
-    target: int | None = Field(
+    target: StrictInt | None = Field(
         default=None, ge=1, le=10_000_000, description="Sample size aimed at"
     )
     groups: list[Group] = Field(default_factory=list, max_length=20, description="企业, 市民…")
-    invitation_only: bool = Field(default=False, description="Every sheet needs a single-use token")
+    invitation_only: StrictBool = Field(
+        default=False, description="Every sheet needs a single-use token"
+    )
 
 
 class SurveyUpdate(Window):
@@ -107,7 +111,7 @@ class SurveyUpdate(Window):
 
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
-    target: int | None = Field(default=None, ge=1, le=10_000_000)
+    target: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
     groups: list[Group] | None = Field(default=None, max_length=20)
 
     @field_validator("name", "groups", mode="before")
@@ -150,7 +154,7 @@ class InvitationsCreate(BaseModel):
     """How many single-use invitations to make."""
 
     model_config = ConfigDict(extra="forbid")
-    count: int = Field(ge=1, le=10_000)
+    count: StrictInt = Field(ge=1, le=10_000)
 
 
 class InvitationsPublic(BaseModel):

@@ -6,10 +6,15 @@ time, so generated requests reach past the 404 into the code that reads and writ
 """
 
 import atexit
+import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -29,6 +34,7 @@ from services.kit.testing import SignedApp, caller
 from services.survey.main import create_app
 from services.survey.settings import SurveySettings
 
+RECORDS = Path(__file__).resolve().parents[2] / "var" / "fuzz"
 EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
 FORM = "application/x-www-form-urlencoded"
 PROBLEM = "application/problem+json"
@@ -107,9 +113,32 @@ def _html_page(case: schemathesis.Case[Any]) -> bool:
     return form_post or case.operation.path == "/s/{token}"
 
 
+# Generated requests by operation: `make fuzz` writes them to var/fuzz/survey.json (issue 8).
+SENT: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _record_requests() -> Iterator[None]:
+    """Write how many requests were generated, and in how long, when make fuzz runs."""
+    started = time.monotonic()
+    yield
+    if "JIXIAO_FUZZ_EXAMPLES" in os.environ:
+        fuzzed = {
+            "service": "survey",
+            "examples_per_operation": EXAMPLES,
+            "operations": len(SENT),
+            "requests": SENT.total(),
+            "seconds": round(time.monotonic() - started),
+            "by_operation": dict(sorted(SENT.items())),
+        }
+        RECORDS.mkdir(parents=True, exist_ok=True)
+        (RECORDS / "survey.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
+
+
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_operation_fails_or_breaks_its_schema(case: schemathesis.Case[Any]) -> None:
+    SENT[f"{case.method.upper()} {case.path}"] += 1
     # Valid-shaped input may still be refused (a sheet missing a required answer): that is a
     # 422 by design, so the "schema-valid data must be accepted" check does not apply here.
     excluded: list[Any] = [positive_data_acceptance]
@@ -170,3 +199,28 @@ def test_an_offset_beyond_any_integer_column_is_refused() -> None:
     with _client() as client:
         answer = client.get(f"/surveys/{KNOWN['survey_id']}/sheets", params={"offset": 2**63})
     assert answer.status_code == 422, answer.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/questionnaires", {"required": 0}, "body.questions[0].text.required"),
+        ("/questionnaires", {"max_length": "500"}, "body.questions[0].text.max_length"),
+        ("/surveys", {"invitation_only": 1}, "body.invitation_only"),
+        ("/surveys", {"target": "100"}, "body.target"),
+    ],
+)
+def test_a_boolean_or_whole_number_of_another_json_type_is_refused(
+    path: str, body: dict[str, Any], field: str
+) -> None:
+    # Found by make fuzz: "required": 0 was read as False and stored (201), off the schema.
+    question = {"kind": "text", "code": "q", "text": "意见"}
+    sent = (
+        {"name": "问卷", "questions": [question | body]}
+        if path == "/questionnaires"
+        else {"questionnaire_key": KNOWN["key"], "name": "调查", **body}
+    )
+    with _client() as client:
+        answer = client.post(path, json=sent)
+    assert answer.status_code == 422, answer.text
+    assert [e["path"] for e in answer.json()["errors"]] == [field]
