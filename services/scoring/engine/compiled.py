@@ -1,10 +1,9 @@
 """A system compiled for scoring: formulas parsed once, level-3 results cached by their inputs."""
 
 import operator
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from decimal import Decimal
-from functools import partial
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
 from services.scoring import formula, grades, numbers, rules
 from services.scoring import system as systems
@@ -25,7 +24,6 @@ from services.scoring.system import Issue
 ZERO = Decimal(0)
 CACHE_SIZE = 4_096
 MEMO_SIZE = 1_024
-T = TypeVar("T")
 # Every field of a judgement, in a cache key; tests check that the list is complete.
 JUDGEMENT_FIELDS = ("score", "option", "checkpoints", "reason", "override")
 _judgement_fields = operator.attrgetter(*JUDGEMENT_FIELDS)
@@ -62,9 +60,21 @@ class CompiledSystem:
                 twos.append(Group(two.code, two.name, two.weight, (), indexes))
             self.groups.append(Group(one.code, one.name, one.weight, tuple(twos), ()))
         self.codes = {leaf.code for leaf in self.leaves}
+        # Level-2 leaves are consecutive: a level-2 score is the sum of a slice of level-3 scores.
+        self._plan = [
+            (one, [(two, two.leaves[0], two.leaves[-1] + 1) for two in one.children])
+            for one in self.groups
+        ]
+        # Level-3 results by their code and inputs (the values they show, the judgement).
         self._cache: dict[Hashable, IndicatorResult] = {}
-        self._memo = _Memo(MEMO_SIZE)
-        self._level2_results: dict[tuple[str, Decimal], GroupResult] = {}
+        self._derivations: list[dict[tuple[vals.Value | None, ...], vals.Value | vals.Missing]] = [
+            {} for _ in self.derived
+        ]
+        # Built results by what they depend on: level-3 results (by identity), scores, totals.
+        self._results: dict[tuple[int, ...], tuple[list[IndicatorResult], Result]] = {}
+        self._level1: dict[tuple[str, tuple[Decimal, ...]], GroupResult] = {}
+        self._level2: dict[tuple[str, Decimal], GroupResult] = {}
+        self._grades: dict[Decimal, str] = {}
 
     def _closure(self, names: frozenset[str]) -> tuple[str, ...]:
         """Return the names read, and all that derived values read, in declaration order."""
@@ -101,8 +111,13 @@ class CompiledSystem:
         """Check the facts and compute the derived values; a failed one is kept as missing."""
         values, issues = vals.check_facts(self.types, facts)
         missing: dict[str, vals.Missing] = {}
-        for name, parsed, read in self.derived:
-            value = vals.evaluate(parsed, read, values, missing)
+        for (name, parsed, read), known in zip(self.derived, self._derivations, strict=True):
+            # A derived value depends on the facts it reads, through other derived values too.
+            key = tuple(map(values.get, read))
+            value = known.get(key)
+            if value is None:
+                value = vals.evaluate(parsed, read, values, missing)
+                _remember(known, key, value)
             if isinstance(value, vals.Missing):
                 missing[name] = value
             else:
@@ -114,16 +129,25 @@ class CompiledSystem:
     ) -> Result:
         """Score every level-3 indicator; ScoringFailed lists every fact or judgement at fault."""
         derivation = self.derive(facts)
-        issues = derivation.issues + self.unknown_codes(judgements)
-        # A fact refused for its type is missing to the rules; say so once, not once per rule.
-        refused = {issue.path for issue in derivation.issues}
+        issues = derivation.issues
+        if not judgements.keys() <= self.codes:
+            issues = issues + self.unknown_codes(judgements)
         results: list[IndicatorResult] = []
+        failed: list[Issue] = []
+        value, judged, cached = derivation.values.get, judgements.get, self._cache.get
         for leaf in self.leaves:
-            scored = self.score_indicator(leaf, derivation, judgements.get(leaf.code))
+            # The cache lookup of score_indicator, inlined: most indicators are found here.
+            judgement = judged(leaf.code)
+            key = (leaf.code, tuple(map(value, leaf.shown)), _judgement_key(judgement))
+            scored = cached(key) or self._score_leaf(leaf, derivation, judgement, key)
             if isinstance(scored, IndicatorResult):
                 results.append(scored)
             else:
-                issues += [issue for issue in scored if issue.path not in refused]
+                failed += scored
+        if failed:
+            # A fact refused for its type is missing to the rules; say so once, not per rule.
+            refused = {issue.path for issue in derivation.issues}
+            issues = issues + [issue for issue in failed if issue.path not in refused]
         if issues:
             raise ScoringFailed(issues)
         return self._result(results)
@@ -141,11 +165,18 @@ class CompiledSystem:
         self, leaf: Leaf, derivation: Derivation, judgement: rules.Judgement | None
     ) -> IndicatorResult | list[Issue]:
         """Score one level-3 indicator, or return what keeps it from being scored."""
+        key = (leaf.code, tuple(map(derivation.values.get, leaf.shown)), _judgement_key(judgement))
+        return self._cache.get(key) or self._score_leaf(leaf, derivation, judgement, key)
+
+    def _score_leaf(
+        self,
+        leaf: Leaf,
+        derivation: Derivation,
+        judgement: rules.Judgement | None,
+        key: Hashable,
+    ) -> IndicatorResult | list[Issue]:
+        """Score a level-3 indicator not found in its cache, and keep the result there."""
         values, missing = derivation.values, derivation.missing
-        key = (leaf.code, tuple(map(values.get, leaf.shown)), _judgement_key(judgement))
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
         shown = derivation.printed
         for name in leaf.shown:
             if name not in shown:
@@ -172,75 +203,74 @@ class CompiledSystem:
             leaf, printed, outcome, None if judgement is None else judgement.override
         )
         if isinstance(result, IndicatorResult):
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[key] = result
+            _remember(self._cache, key, result, CACHE_SIZE)
         return result
 
     def _result(self, scored: list[IndicatorResult]) -> Result:
         """Add the rounded level-3 scores up the tree and grade the total once complete."""
-        # Parts identical to an earlier call's (cached level-3 results) give the same sums:
-        # the memo reuses the Result, and the groups, built from them.
-        return self._memo.get("", scored, partial(self._tree, scored))
-
-    def _tree(self, scored: list[IndicatorResult]) -> Result:
-        groups = []
-        for one in self.groups:
-            twos = [self._level2(two, scored) for two in one.children]
-            score = sum([two.score for two in twos], ZERO)
-            groups.append(
-                self._memo.get(one.code, twos, partial(group_result, one, score, twos, []))
-            )
-        return self._total(groups, scored)
-
-    def _level2(self, two: Group, scored: list[IndicatorResult]) -> GroupResult:
-        # A level-2 result holds its score and fixed fields only, so equal scores share one.
-        score = sum([scored[i].final_score or ZERO for i in two.leaves], ZERO)
-        key = (two.code, score)
-        found = self._level2_results.get(key)
-        if found is None:
-            if len(self._level2_results) >= MEMO_SIZE:
-                self._level2_results.clear()
-            codes = [self.leaves[i].code for i in two.leaves]
-            found = self._level2_results[key] = group_result(two, score, [], codes)
-        return found
-
-    def _total(self, groups: list[GroupResult], scored: list[IndicatorResult]) -> Result:
+        # The very same level-3 results as an earlier call (all cached) give the same Result.
+        key = tuple(map(id, scored))
+        hit = self._results.get(key)
+        if hit is not None and all(map(operator.is_, hit[0], scored)):
+            return hit[1]
+        finals = [result.final_score or ZERO for result in scored]
+        groups = [self._group(one, twos, finals) for one, twos in self._plan]
         total = sum([group.score for group in groups], ZERO)
         pending = [result.code for result in scored if result.pending]
         weight = self.system.total_weight
-        grade = None if pending else grades.grade_for(self.scale, total * numbers.HUNDRED / weight)
-        return Result(
+        result = Result(
             system_name=self.system.name,
             total_weight=weight,
             total=total,
             score_rate=score_rate(total, weight),
-            grade=grade,
+            grade=None if pending else self._grade(total),
             complete=not pending,
             groups=groups,
             indicators=scored,
             pending=pending,
         )
+        _remember(self._results, key, (scored, result))
+        return result
+
+    def _group(
+        self, one: Group, twos: list[tuple[Group, int, int]], finals: list[Decimal]
+    ) -> GroupResult:
+        """Return a level-1 result; it holds only scores and fixed fields: equal sums share one."""
+        sums = tuple([sum(finals[start:end], ZERO) for _, start, end in twos])
+        found = self._level1.get((one.code, sums))
+        if found is None:
+            children = [
+                self._child(two, score) for (two, _, _), score in zip(twos, sums, strict=True)
+            ]
+            found = group_result(one, sum(sums, ZERO), children, [])
+            _remember(self._level1, (one.code, sums), found)
+        return found
+
+    def _child(self, two: Group, score: Decimal) -> GroupResult:
+        found = self._level2.get((two.code, score))
+        if found is None:
+            codes = [self.leaves[i].code for i in two.leaves]
+            found = group_result(two, score, [], codes)
+            _remember(self._level2, (two.code, score), found)
+        return found
+
+    def _grade(self, total: Decimal) -> str:
+        grade = self._grades.get(total)
+        if grade is None:
+            grade = grades.grade_for(self.scale, total * numbers.HUNDRED / self.system.total_weight)
+            _remember(self._grades, total, grade)
+        return grade
 
 
-class _Memo:
-    """Reuse what was built from the very same parts (compared by identity, kept alive here)."""
+K = TypeVar("K")
+V = TypeVar("V")
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.built: dict[tuple[object, ...], tuple[list[Any], Any]] = {}
 
-    def get(self, tag: str, parts: list[Any], build: Callable[[], T]) -> T:
-        """Return what `build` made from these parts before, or build it now."""
-        key = (tag, *map(id, parts))
-        hit = self.built.get(key)
-        if hit is not None and all(map(operator.is_, hit[0], parts)):
-            return cast(T, hit[1])
-        if len(self.built) >= self.size:
-            self.built.clear()
-        value = build()
-        self.built[key] = (parts, value)
-        return value
+def _remember(cache: dict[K, V], key: K, value: V, size: int = MEMO_SIZE) -> None:
+    """Keep a built value, emptying the cache first when it is full (bounded memory)."""
+    if len(cache) >= size:
+        cache.clear()
+    cache[key] = value
 
 
 def _owner(rule: rules.Rule, name: str, key: str) -> tuple[str, str]:
@@ -255,7 +285,7 @@ def _judgement_key(judgement: rules.Judgement | None) -> Hashable:
     """Return a judgement's fields as a hashable tuple, its checkpoints dict as pairs."""
     if judgement is None:
         return None
-    key = _judgement_fields(judgement)
+    key: tuple[object, ...] = _judgement_fields(judgement)
     if judgement.checkpoints is None:
         return key
     return (*key[:_AWARDS], tuple(judgement.checkpoints.items()), *key[_AWARDS + 1 :])
