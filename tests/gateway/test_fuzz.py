@@ -6,11 +6,17 @@ sets JIXIAO_FUZZ_EXAMPLES higher.
 """
 
 import atexit
+import json
 import os
 import shutil
 import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from pydantic import SecretStr
@@ -26,6 +32,7 @@ from services.report.settings import ReportSettings
 from services.scoring.settings import ScoringSettings
 from services.survey.settings import SurveySettings
 
+RECORDS = Path(__file__).resolve().parents[2] / "var" / "fuzz"
 EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
 ADMIN_KEY = "jx_fuzz-admin-key-0123456789"
 SURVEY = "/api/v1/survey"
@@ -91,9 +98,34 @@ def _known_gaps(case: schemathesis.Case[Any]) -> list[Any]:
     return []
 
 
+# Generated requests by operation: `make fuzz` writes them to var/fuzz/gateway.json (issue 8).
+SENT: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _record_requests() -> Iterator[None]:
+    """Write how many requests were generated, and in how long, when make fuzz runs."""
+    started = time.monotonic()
+    yield
+    if "JIXIAO_FUZZ_EXAMPLES" in os.environ:
+        fuzzed = {
+            "service": "gateway",
+            "examples_per_operation": EXAMPLES,
+            "operations": len(SENT),
+            "requests": SENT.total(),
+            "seconds": round(time.monotonic() - started),
+            "by_operation": dict(sorted(SENT.items())),
+        }
+        RECORDS.mkdir(parents=True, exist_ok=True)
+        (RECORDS / "gateway.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
+        least = int(os.environ.get("JIXIAO_FUZZ_MIN_REQUESTS", "0"))
+        assert SENT.total() >= least, f"{SENT.total()} requests generated, not {least}"
+
+
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_operation_fails_or_breaks_its_schema(case: schemathesis.Case[Any]) -> None:
+    SENT[f"{case.method.upper()} {case.path}"] += 1
     # Valid-shaped input may still be refused (a weight that does not add up): that is a
     # 4xx by design, so the "schema-valid data must be accepted" check does not apply here.
     response = case.call()

@@ -9,12 +9,16 @@ first, and path parameters take their ids half the time, so requests reach past 
 import asyncio
 import atexit
 import io
+import json
 import os
 import shutil
 import tempfile
+import time
 import zipfile
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +44,7 @@ from tests.report import seed001
 from tests.report.conftest import wait
 from tests.report.test_templates import DOCX, GOOD
 
+RECORDS = Path(__file__).resolve().parents[2] / "var" / "fuzz"
 EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
 WHO = caller("fuzz", "fuzz")
 
@@ -135,9 +140,34 @@ def flatmap_case(
     return st.booleans().map(put) if known else st.just(case)
 
 
+# Generated requests by operation: `make fuzz` writes them to var/fuzz/report.json (issue 8).
+SENT: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _record_requests() -> Iterator[None]:
+    """Write how many requests were generated, and in how long, when make fuzz runs."""
+    started = time.monotonic()
+    yield
+    if "JIXIAO_FUZZ_EXAMPLES" in os.environ:
+        fuzzed = {
+            "service": "report",
+            "examples_per_operation": EXAMPLES,
+            "operations": len(SENT),
+            "requests": SENT.total(),
+            "seconds": round(time.monotonic() - started),
+            "by_operation": dict(sorted(SENT.items())),
+        }
+        RECORDS.mkdir(parents=True, exist_ok=True)
+        (RECORDS / "report.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
+        least = int(os.environ.get("JIXIAO_FUZZ_MIN_REQUESTS", "0"))
+        assert SENT.total() >= least, f"{SENT.total()} requests generated, not {least}"
+
+
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_operation_fails_or_breaks_its_schema(case: schemathesis.Case[Any]) -> None:
+    SENT[f"{case.method.upper()} {case.path}"] += 1
     # Valid-shaped input may still be refused (an upload that is not a DOCX): that is a
     # 4xx by design, so the "schema-valid data must be accepted" check does not apply here.
     case.call_and_validate(excluded_checks=[positive_data_acceptance])

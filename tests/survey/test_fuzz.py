@@ -133,6 +133,8 @@ def _record_requests() -> Iterator[None]:
         }
         RECORDS.mkdir(parents=True, exist_ok=True)
         (RECORDS / "survey.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
+        least = int(os.environ.get("JIXIAO_FUZZ_MIN_REQUESTS", "0"))
+        assert SENT.total() >= least, f"{SENT.total()} requests generated, not {least}"
 
 
 @schema.parametrize()
@@ -215,7 +217,7 @@ def test_a_boolean_or_whole_number_of_another_json_type_is_refused(
 ) -> None:
     # Found by make fuzz: "required": 0 was read as False and stored (201), off the schema.
     question = {"kind": "text", "code": "q", "text": "意见"}
-    sent = (
+    sent: dict[str, Any] = (
         {"name": "问卷", "questions": [question | body]}
         if path == "/questionnaires"
         else {"questionnaire_key": KNOWN["key"], "name": "调查", **body}
