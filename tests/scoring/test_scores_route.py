@@ -6,15 +6,19 @@ import json
 import uuid
 import weakref
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import httpx
+from pydantic import TypeAdapter
+from starlette.routing import Route
 
 from services.kit import testing
-from services.scoring import engine
-from services.scoring.api import scores
+from services.scoring import engine, rules
+from services.scoring.api import result_json, scores
 from services.scoring.main import create_app
 from services.scoring.settings import ScoringSettings
+from services.scoring.system import IndicatorSystem
 from tests.scoring.conftest import Callers, example
 
 PROBLEM = "application/problem+json"
@@ -203,3 +207,35 @@ def test_the_openapi_document_still_declares_the_request_and_the_result() -> Non
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/Result"}
     assert set(operation["responses"]) == {"200", "400", "404", "422"}
+
+
+def _scored(case: str, **judged: Any) -> engine.Result:
+    system = IndicatorSystem.model_validate(example(case, "system"))
+    facts = {name: Decimal(str(value)) for name, value in example(case, "facts").items()}
+    judgements = {**example(case, "judgements"), **judged}
+    return engine.compile_system(system).score(
+        facts, {code: rules.Judgement.model_validate(j) for code, j in judgements.items()}
+    )
+
+
+def test_a_result_put_together_from_its_parts_is_the_same_json() -> None:
+    whole = TypeAdapter(engine.Result)
+    overridden = {"3.1.1": {"override": {"score": "2.5", "reason": "检查记录不全"}}}
+    pending = _scored("seed001", **{"1.1.1": {}})
+    assert (pending.pending, pending.grade) == (["1.1.1"], None)
+    for result in (
+        _scored("seed001"),
+        _scored("seed002"),
+        _scored("seed001", **overridden),
+        pending,
+    ):
+        expected = whole.dump_json(result)
+        assert result_json.dump(result) == expected  # parts written now
+        assert result_json.dump(result) == expected  # parts found
+        assert json.loads(expected)["indicators"][0]["code"] == result.indicators[0].code
+
+
+def test_post_scores_is_tried_before_fastapis_routes() -> None:
+    first = create_app().router.routes[0]
+    assert isinstance(first, Route)
+    assert (first.path, first.methods) == ("/scores", {"POST"})

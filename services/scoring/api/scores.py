@@ -3,19 +3,20 @@
 import json
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.routing import BaseRoute, Route
+from starlette.types import Message, Receive, Scope, Send
 
 from services.kit import identity
 from services.kit.problems import FieldError, problem_responses
 from services.scoring import engine, errors, schemas, store
 from services.scoring import system as systems
+from services.scoring.api import result_json
 from services.scoring.api.deps import CallerDep, Identity
 from services.scoring.api.systems import checked
 
@@ -24,8 +25,6 @@ router = APIRouter(prefix="/scores", tags=["scores"])
 BODIES_CACHED = 256
 BODY_CACHED_BYTES = 64 * 1024  # larger bodies, and answers, are made every time
 ANSWERS_PER_BODY = 2  # one per system version a body was scored against (latest can change)
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-RESULT = TypeAdapter(engine.Result)  # dump_json gives the bytes, not a str to encode again
 
 
 @dataclass(slots=True)
@@ -72,25 +71,50 @@ def _plain_json(content_type: str | None) -> bool:
     )
 
 
-class ScoreRoute(APIRoute):
-    """POST /scores: serve a valid JSON body directly, anything else through FastAPI.
+class HotScores:
+    """POST /scores as an ASGI app tried before FastAPI's routes: valid JSON served directly.
 
-    The route is declared as usual, so the OpenAPI document and every error stay FastAPI's;
-    a valid body skips its generic work (the caller dependency in a worker thread, the body
-    decoded for every request), which cost more than scoring seed 001.
+    A valid body skips FastAPI's generic work (route matching through included routers, the
+    caller dependency, the body decoded again), which cost more than scoring seed 001. Anything
+    else (other content types, refused bodies: their 4xx problems) goes on to the FastAPI
+    route with the body replayed; that route is also what the OpenAPI document shows.
     """
 
-    def get_route_handler(self) -> Handler:
-        standard = super().get_route_handler()
+    def __init__(self, route: APIRoute) -> None:
+        self.route = route
 
-        async def handle(request: Request) -> Response:
-            if _plain_json(request.headers.get("content-type")):
-                one = parsed_json(await request.body())
-                if one is not None:
-                    return await answer(one, request, identity.identity_of(request))
-            return await standard(request)  # the 4xx problems, other JSON types
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if _plain_json(request.headers.get("content-type")):
+            body = await request.body()
+            one = parsed_json(body)
+            if one is not None:
+                response = await answer(one, request, identity.identity_of(request))
+                await response(scope, receive, send)
+                return
+            receive = _replay(body, receive)
+        scope.update(self.route.matches(scope)[1])  # the route FastAPI's handler expects
+        await self.route.handle(scope, receive, send)
 
-        return handle
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Return a receive that gives the body read already, then what the client sends next."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
+
+
+def hot_routes() -> list[BaseRoute]:
+    """Return POST /scores (HotScores) to be tried before FastAPI's routes."""
+    route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == router.prefix)
+    return [Route(route.path, HotScores(route), methods=["POST"])]
 
 
 async def compiled_choice(
@@ -144,7 +168,7 @@ async def answer(one: Parsed, request: Request, caller: Identity) -> Response:
                 errors.field_errors(failed.issues, "body"),
             ) from None
         # The engine's Result is already validated: serialise it once, not again via FastAPI.
-        content = RESULT.dump_json(result)
+        content = result_json.dump(result)
         if len(content) <= BODY_CACHED_BYTES:
             if len(one.answers) >= ANSWERS_PER_BODY:
                 one.answers.clear()
@@ -164,7 +188,6 @@ router.add_api_route(
     response_model=engine.Result,
     summary="Score one project; nothing is stored",
     responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
-    route_class_override=ScoreRoute,
 )
 
 
