@@ -171,11 +171,6 @@ async def test_every_body_and_answer_has_an_example_that_fits_its_schema(clients
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/scoring/api/excel.py: the four XLSX/CSV exports declare application/json "
-    "with no schema (FastAPI's default for a bare Response); they should declare their file types",
-)
 async def test_every_json_answer_declares_its_schema(clients: Client) -> None:
     document = (await clients(None).get("/openapi.json")).json()
     undeclared = [

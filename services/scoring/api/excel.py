@@ -175,6 +175,16 @@ async def import_system(
     )
 
 
+# The exports answer a file, not JSON: declared so, a generated client reads bytes.
+FILES: dict[str, Any] = {
+    "description": "The file: XLSX by default, CSV (UTF-8 with BOM) with format=csv",
+    "content": {
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
+        CSV: {"schema": {"type": "string"}},
+    },
+}
+
+
 def _file(data: bytes, fmt: str, stem: str) -> Response:
     name = f"{stem}.{fmt}"
     disposition = f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{quote(name)}"
@@ -202,8 +212,9 @@ def _cannot_score(issues: list[Issue], prefix: str = "body") -> errors.CannotSco
 
 @router.get(
     "/systems/{key}/export",
+    response_class=Response,
     summary="Export a stored system (latest or a version) as XLSX or CSV",
-    responses=problem_responses(errors.SystemNotFound),
+    responses={200: FILES, **problem_responses(errors.SystemNotFound)},
 )
 async def export_system(
     key: uuid.UUID,
@@ -218,8 +229,9 @@ async def export_system(
 
 @router.get(
     "/evaluations/{evaluation_id}/export",
+    response_class=Response,
     summary="Export an evaluation's scored table as XLSX or CSV",
-    responses=problem_responses(errors.EvaluationNotFound, errors.CannotScore),
+    responses={200: FILES, **problem_responses(errors.EvaluationNotFound, errors.CannotScore)},
 )
 async def export_evaluation(
     evaluation_id: uuid.UUID, session: SessionDep, caller: CallerDep, format: Format = "xlsx"
@@ -238,8 +250,12 @@ async def export_evaluation(
 
 @router.post(
     "/scores/export",
+    response_class=Response,
     summary="Score one project and return the scored table; nothing is stored",
-    responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
+    responses={
+        200: FILES,
+        **problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
+    },
 )
 async def export_score(
     body: schemas.ScoreRequest, session: SessionDep, caller: CallerDep, format: Format = "xlsx"
@@ -254,8 +270,12 @@ async def export_score(
 
 @router.post(
     "/scores/batch/export",
+    response_class=Response,
     summary="Score many projects and return one summary sheet, a row per project",
-    responses=problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
+    responses={
+        200: FILES,
+        **problem_responses(errors.SystemNotFound, errors.InvalidSystem, errors.CannotScore),
+    },
 )
 async def export_batch(
     body: schemas.BatchScoreRequest,
