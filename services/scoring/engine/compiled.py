@@ -60,6 +60,7 @@ class CompiledSystem:
                 twos.append(Group(two.code, two.name, two.weight, (), indexes))
             self.groups.append(Group(one.code, one.name, one.weight, tuple(twos), ()))
         self.codes = {leaf.code for leaf in self.leaves}
+        self._walk = [(leaf, leaf.code, leaf.shown) for leaf in self.leaves]
         # Level-2 leaves are consecutive: a level-2 score is the sum of a slice of level-3 scores.
         self._plan = [
             (one, [(two, two.leaves[0], two.leaves[-1] + 1) for two in one.children])
@@ -135,10 +136,11 @@ class CompiledSystem:
         results: list[IndicatorResult] = []
         failed: list[Issue] = []
         value, judged, cached = derivation.values.get, judgements.get, self._cache.get
-        for leaf in self.leaves:
+        for leaf, code, shown in self._walk:
             # The cache lookup of score_indicator, inlined: most indicators are found here.
-            judgement = judged(leaf.code)
-            key = (leaf.code, tuple(map(value, leaf.shown)), _judgement_key(judgement))
+            judgement = judged(code)
+            judged_key = None if judgement is None else _judgement_key(judgement)
+            key = (code, tuple(map(value, shown)), judged_key)
             scored = cached(key) or self._score_leaf(leaf, derivation, judgement, key)
             if isinstance(scored, IndicatorResult):
                 results.append(scored)
@@ -218,7 +220,8 @@ class CompiledSystem:
         total = sum([group.score for group in groups], ZERO)
         pending = [result.code for result in scored if result.pending]
         weight = self.system.total_weight
-        result = Result(
+        # Built from the engine's own validated parts: validating them again costs half again.
+        result = Result.model_construct(
             system_name=self.system.name,
             total_weight=weight,
             total=total,
