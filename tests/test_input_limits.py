@@ -55,7 +55,7 @@ MIX = "绩效评价𠀀资金·👩‍👩‍👧‍👦🏳️‍🌈👍🏽 �
 LONG = f"一、{MIX}\n\t二、{MIX}\r\n三、结束"  # long texts keep their tabs and line breaks
 # Checks made before anything is stored need one backend; round trips run on both.
 SQLITE_ONLY = pytest.mark.parametrize("new_database", ["sqlite"], indirect=True)
-# Deep bodies that still end in a 500, in files of other engineers (see the final report).
+# One text per kind of control character every free-text field must refuse.
 CONTROLS = {"NUL": "a\x00b", "BEL": "a\x07b", "ESC": "a\x1bb", "C1": "a\x85b", "lone": "a\ud800b"}
 
 
@@ -201,12 +201,6 @@ async def test_every_text_list_and_map_of_our_request_models_declares_a_bound(
 
 
 @SQLITE_ONLY
-@pytest.mark.xfail(
-    strict=True,
-    reason="still unbounded: gateway admin bodies (gateway/models.py: scopes and rates of "
-    "POST /admin/clients and PATCH /admin/clients/{client_id}, events of POST "
-    "/webhooks/subscriptions)",
-)
 async def test_every_text_list_and_map_of_any_request_declares_a_bound(
     document: dict[str, Any],
 ) -> None:
