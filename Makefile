@@ -53,7 +53,8 @@ bench: $(VENV)/.installed-dev
 ## generated requests per service (fewer fails the run). Requests per service and the time
 ## each took are written to var/fuzz/*.json and printed at the end. 200 per operation is the
 ## smallest round count that gives the report service, which has the fewest operations, its
-## 1,000 (about 1,150); 1,000 per operation would take hours on two cores (docs/reliability.md).
+## 1,000 (1,156); the run takes 25 min on two quiet cores, 1,000 per operation would take
+## over an hour (docs/reliability.md).
 FUZZ_EXAMPLES ?= 200
 fuzz: $(VENV)/.installed-dev
 	rm -rf var/fuzz
