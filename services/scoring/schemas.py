@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    StrictInt,
     StringConstraints,
     WithJsonSchema,
     model_validator,
@@ -95,7 +96,7 @@ class SystemChoice(Body):
 
     system: IndicatorSystem | None = None
     system_key: uuid.UUID | None = None
-    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_VERSION)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "SystemChoice":
@@ -210,7 +211,7 @@ class ProjectBase(Body):
     """A project: one fund in one year, with its units."""
 
     name: ShortText
-    year: int = Field(ge=1990, le=2100)
+    year: StrictInt = Field(ge=1990, le=2100)
     implementing_unit: ShortText | None = None
     commissioning_unit: ShortText | None = None
 
@@ -225,7 +226,7 @@ class ProjectUpdate(Body):
     """Fields to change on a project; facts are merged, a null fact removes it."""
 
     name: ShortText | None = None
-    year: int | None = Field(default=None, ge=1990, le=2100)
+    year: StrictInt | None = Field(default=None, ge=1990, le=2100)
     implementing_unit: ShortText | None = None
     commissioning_unit: ShortText | None = None
     facts: dict[Name, FactValue | None] | None = Field(default=None, max_length=2_000)
@@ -290,7 +291,7 @@ class EvaluationCreate(Body):
 
     project_id: uuid.UUID
     system_key: uuid.UUID
-    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_VERSION)
     facts: Facts = Field(default_factory=dict, description="Added to the project's facts")
     judgements: Judgements = Field(default_factory=dict)
     reported: Reported = Field(default_factory=dict)

@@ -224,3 +224,17 @@ def test_a_fact_must_print_within_64_characters() -> None:
     for value in (-6.04276424137931e-208, "1E+80"):  # 210 and 81 characters written out
         with pytest.raises(ValidationError, match="at most 64 characters"):
             facts.validate_python({"预算资金": value})
+
+
+async def test_whole_numbers_are_not_read_from_text_or_booleans(scoring: httpx.AsyncClient) -> None:
+    key = await _seed001_key(scoring)
+    project = {"name": "2024年度安全生产监管经费项目", "implementing_unit": "兴宁市应急管理局"}
+    for year in ("2024", True, 2024.0):
+        response = await scoring.post("/projects", json={**project, "year": year})
+        body = _problem(response, 422, "/problems/invalid-request")
+        assert [e["path"] for e in body["errors"]] == ["body.year"], year
+    response = await scoring.post("/scores", json={"system_key": key, "version": "1"})
+    body = _problem(response, 422, "/problems/invalid-request")
+    assert [e["path"] for e in body["errors"]] == ["body.version"]
+    made = await scoring.post("/projects", json={**project, "year": 2024})
+    assert (made.status_code, made.json()["year"]) == (201, 2024)
