@@ -5,15 +5,13 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from services.kit import cells
 from services.survey import questionnaire as q
 from services.survey.models import SheetRecord
 from services.survey.results import Results
 
 Cell = str | int | Decimal | None
 REVIEW = {"accepted": "有效", "has_issues": "存疑", "rejected": "无效"}
-# A cell starting with one of these runs as a formula in Excel or WPS (OWASP): a respondent's
-# "=HYPERLINK(…)" must reach the evaluator as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def answers_table(
@@ -79,8 +77,8 @@ def _csv(cell: Cell) -> Cell:
     """Return a cell for CSV: a text that would run as a formula gets a leading ' (OWASP)."""
     if cell is None:
         return ""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
+    if isinstance(cell, str):
+        return cells.csv_text(cell)
     return cell  # numbers stay numbers: a score of -5 would be -5, not '-5
 
 
@@ -101,21 +99,20 @@ def to_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
 
-    def cells(row: Sequence[Cell]) -> list[object]:
+    def written(row: Sequence[Cell]) -> list[object]:
         out: list[object] = []
         for value in row:
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            if isinstance(value, str) and cells.runs_as_formula(value):
                 cell = WriteOnlyCell(sheet, value)
-                cell.data_type = "s"  # openpyxl makes "=HYPERLINK(…)" a formula, Excel runs it
-                cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+                cells.keep_text(cell)
                 out.append(cell)
             else:
                 out.append(value)
         return out
 
-    sheet.append(cells(header))
+    sheet.append(written(header))
     for row in rows:
-        sheet.append(cells(row))
+        sheet.append(written(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from services.kit import cells
 from services.scoring import engine, numbers, rules
 from services.scoring.excel import layout
 from services.scoring.system import Indicator, IndicatorSystem, walk
@@ -106,7 +107,7 @@ def _append(sheet: Worksheet, values: Sequence[object]) -> None:
     # XML cannot carry control characters (openpyxl refuses them), so they are dropped.
     sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
     for cell in sheet[sheet.max_row]:
-        layout.keep_text(cell)  # a name "=HYPERLINK(…)" must not run in Excel
+        cells.keep_text(cell)  # a name "=HYPERLINK(…)" must not run in Excel
 
 
 def _table(sheet: Worksheet, system: IndicatorSystem, result: engine.Result | None) -> int:
@@ -172,7 +173,7 @@ def _total(
         cell.font = Font(bold=True)
     if result is not None:
         sheet.cell(row + 1, 1, "评价等级")
-        layout.keep_text(sheet.cell(row + 1, 2, result.grade or "（评分未完成）"))
+        cells.keep_text(sheet.cell(row + 1, 2, result.grade or "（评分未完成）"))
     return row
 
 
@@ -259,7 +260,7 @@ def write_csv(system: IndicatorSystem, result: engine.Result | None = None) -> b
     """Return the table as CSV, UTF-8 with a BOM so that Excel shows the Chinese."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([layout.csv_text(system.name)])
+    writer.writerow([cells.csv_text(system.name)])
     writer.writerow([label for _, label, _ in layout.EXPORT_COLUMNS])
     for row in table_rows(system, result):
         writer.writerow([_csv(key, row.get(key)) for key in COLUMNS])
@@ -268,7 +269,7 @@ def write_csv(system: IndicatorSystem, result: engine.Result | None = None) -> b
         total |= {"score": result.total, "rate": result.score_rate}
     writer.writerow([_csv(key, total.get(key)) for key in COLUMNS])
     if result is not None:
-        writer.writerow(["评价等级", layout.csv_text(result.grade or "（评分未完成）")])
+        writer.writerow(["评价等级", cells.csv_text(result.grade or "（评分未完成）")])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -278,4 +279,4 @@ def _csv(key: str, value: object) -> str:
         return ""
     if isinstance(value, Decimal):
         return numbers.as_percent(value) if key == "rate" else numbers.as_number(value)
-    return layout.csv_text(str(value))
+    return cells.csv_text(str(value))

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # openpyxl is loaded with the first spreadsheet, not with the service
-    from openpyxl.cell.cell import Cell, MergedCell
+    pass
 
 # Column keys, in the order of seed 001's appendix plus what an export adds.
 LEVEL_NAMES = ("level1", "level2", "level3")
@@ -82,31 +82,6 @@ def header_key(value: object) -> str | None:
         if label in names:
             return key
     return None
-
-
-# A cell starting with one of these runs as a formula when Excel or WPS opens a CSV (OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(value: str) -> str:
-    """Return text for a CSV cell: a leading ' makes a would-be formula plain text (OWASP)."""
-    # Texts that already start with ' before such a character get one more, so that
-    # from_csv() gives back exactly what was written.
-    return "'" + value if value.lstrip("'").startswith(FORMULA_STARTS) else value
-
-
-def from_csv(value: str) -> str:
-    """Undo csv_text(): drop the ' that marks a would-be formula as text."""
-    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
-def keep_text(cell: "Cell | MergedCell") -> None:
-    """Store a text that would start a formula as a string cell that Excel shows as text."""
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"  # openpyxl makes "=HYPERLINK(…)" a formula, and Excel runs it
-        cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
 
 
 def is_formula(value: object) -> bool:

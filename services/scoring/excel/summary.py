@@ -16,8 +16,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from services.kit import cells
 from services.scoring import engine, numbers
-from services.scoring.excel import layout
 from services.scoring.system import IndicatorSystem
 
 FIXED = ("项目", "等级", "总分")
@@ -61,7 +61,7 @@ def write_xlsx(system: IndicatorSystem, items: Sequence[tuple[str, engine.Result
     for label in [*FIXED, *(heading for _, heading, _ in columns)]:
         cell = WriteOnlyCell(sheet, label)
         cell.font = bold
-        layout.keep_text(cell)  # headings start with indicator names, which are anyone's text
+        cells.keep_text(cell)  # headings start with indicator names, which are anyone's text
         header.append(cell)
     sheet.append(header)
     ones = [letters[o.code] for o in system.indicators]
@@ -86,7 +86,7 @@ def write_xlsx(system: IndicatorSystem, items: Sequence[tuple[str, engine.Result
 def _text(sheet: WriteOnlyWorksheet, value: str) -> object:
     """Return a project label or grade as a cell that stays text, never a formula."""
     cell = WriteOnlyCell(sheet, value)
-    layout.keep_text(cell)
+    cells.keep_text(cell)
     return cell
 
 
@@ -106,15 +106,15 @@ def write_csv(system: IndicatorSystem, items: Sequence[tuple[str, engine.Result]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = _columns(system)
-    writer.writerow([*FIXED, *(layout.csv_text(heading) for _, heading, _ in columns)])
+    writer.writerow([*FIXED, *(cells.csv_text(heading) for _, heading, _ in columns)])
     for label, result in items:
         scores: dict[str, Decimal | None] = {
             g.code: g.score for one in result.groups for g in (one, *one.children)
         }
         scores |= {i.code: i.final_score for i in result.indicators}
         # Texts cannot run as formulas; numbers stay numbers (-5, not '-5).
-        grade = layout.csv_text(result.grade or "（未完成）")
-        row = [layout.csv_text(label), grade, numbers.as_number(result.total)]
+        grade = cells.csv_text(result.grade or "（未完成）")
+        row = [cells.csv_text(label), grade, numbers.as_number(result.total)]
         for code, _, _ in columns:
             score = scores.get(code)
             row.append("" if score is None else numbers.as_number(score))

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from services.kit import archives
-from services.scoring.excel import layout
+from services.kit import archives, cells
 
 if TYPE_CHECKING:
     import openpyxl
@@ -184,7 +183,7 @@ def read_csv(data: bytes) -> list[list[object]]:
         for row in csv.reader(io.StringIO(decode_csv(data), newline="")):
             if len(rows) >= MAX_ROWS or len(row) > MAX_COLUMNS:
                 raise TooLarge(f"at most {MAX_ROWS} rows of {MAX_COLUMNS} columns are read")
-            rows.append([layout.from_csv(cell) for cell in row])  # exports mark formulas
+            rows.append([cells.from_csv(cell) for cell in row])  # exports mark formulas
     except csv.Error as error:
         raise Unreadable(f"not a readable CSV file: {error}") from None
     return rows
