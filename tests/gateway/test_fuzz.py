@@ -6,14 +6,11 @@ sets JIXIAO_FUZZ_EXAMPLES higher.
 """
 
 import atexit
-import json
 import os
 import shutil
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,9 +28,9 @@ from gateway.settings import GatewaySettings
 from services.report.settings import ReportSettings
 from services.scoring.settings import ScoringSettings
 from services.survey.settings import SurveySettings
+from tests import fuzzing
 
-RECORDS = Path(__file__).resolve().parents[2] / "var" / "fuzz"
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
+EXAMPLES = fuzzing.examples(4)
 ADMIN_KEY = "jx_fuzz-admin-key-0123456789"
 SURVEY = "/api/v1/survey"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -105,21 +102,7 @@ SENT: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def _record_requests() -> Iterator[None]:
     """Write how many requests were generated, and in how long, when make fuzz runs."""
-    started = time.monotonic()
-    yield
-    if "JIXIAO_FUZZ_EXAMPLES" in os.environ:
-        fuzzed = {
-            "service": "gateway",
-            "examples_per_operation": EXAMPLES,
-            "operations": len(SENT),
-            "requests": SENT.total(),
-            "seconds": round(time.monotonic() - started),
-            "by_operation": dict(sorted(SENT.items())),
-        }
-        RECORDS.mkdir(parents=True, exist_ok=True)
-        (RECORDS / "gateway.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
-        least = int(os.environ.get("JIXIAO_FUZZ_MIN_REQUESTS", "0"))
-        assert SENT.total() >= least, f"{SENT.total()} requests generated, not {least}"
+    yield from fuzzing.recorded("gateway", SENT)
 
 
 @schema.parametrize()

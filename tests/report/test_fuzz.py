@@ -9,16 +9,13 @@ first, and path parameters take their ids half the time, so requests reach past 
 import asyncio
 import atexit
 import io
-import json
 import os
 import shutil
 import tempfile
-import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,12 +37,12 @@ from services.scoring.main import create_app as create_scoring_app
 from services.scoring.settings import ScoringSettings
 from services.survey.main import create_app as create_survey_app
 from services.survey.settings import SurveySettings
+from tests import fuzzing
 from tests.report import seed001
 from tests.report.conftest import wait
 from tests.report.test_templates import DOCX, GOOD
 
-RECORDS = Path(__file__).resolve().parents[2] / "var" / "fuzz"
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
+EXAMPLES = fuzzing.examples(4)
 WHO = caller("fuzz", "fuzz")
 
 _FOLDER = tempfile.mkdtemp(prefix="jixiao-fuzz-")
@@ -147,21 +144,7 @@ SENT: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def _record_requests() -> Iterator[None]:
     """Write how many requests were generated, and in how long, when make fuzz runs."""
-    started = time.monotonic()
-    yield
-    if "JIXIAO_FUZZ_EXAMPLES" in os.environ:
-        fuzzed = {
-            "service": "report",
-            "examples_per_operation": EXAMPLES,
-            "operations": len(SENT),
-            "requests": SENT.total(),
-            "seconds": round(time.monotonic() - started),
-            "by_operation": dict(sorted(SENT.items())),
-        }
-        RECORDS.mkdir(parents=True, exist_ok=True)
-        (RECORDS / "report.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
-        least = int(os.environ.get("JIXIAO_FUZZ_MIN_REQUESTS", "0"))
-        assert SENT.total() >= least, f"{SENT.total()} requests generated, not {least}"
+    yield from fuzzing.recorded("report", SENT)
 
 
 @schema.parametrize()

@@ -4,14 +4,11 @@
 """
 
 import atexit
-import json
 import os
 import shutil
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +19,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from services.kit.testing import SignedApp, caller
 from services.scoring.main import create_app
 from services.scoring.settings import ScoringSettings
+from tests import fuzzing
 
-RECORDS = Path(__file__).resolve().parents[2] / "var" / "fuzz"
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "6"))
+EXAMPLES = fuzzing.examples(6)
 
 
 # A fresh database for this module's app, made at import because parametrize needs the schema.
@@ -47,21 +44,7 @@ SENT: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def _record_requests() -> Iterator[None]:
     """Write how many requests were generated, and in how long, when make fuzz runs."""
-    started = time.monotonic()
-    yield
-    if "JIXIAO_FUZZ_EXAMPLES" in os.environ:
-        fuzzed = {
-            "service": "scoring",
-            "examples_per_operation": EXAMPLES,
-            "operations": len(SENT),
-            "requests": SENT.total(),
-            "seconds": round(time.monotonic() - started),
-            "by_operation": dict(sorted(SENT.items())),
-        }
-        RECORDS.mkdir(parents=True, exist_ok=True)
-        (RECORDS / "scoring.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
-        least = int(os.environ.get("JIXIAO_FUZZ_MIN_REQUESTS", "0"))
-        assert SENT.total() >= least, f"{SENT.total()} requests generated, not {least}"
+    yield from fuzzing.recorded("scoring", SENT)
 
 
 @schema.parametrize()

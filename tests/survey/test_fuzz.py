@@ -6,15 +6,12 @@ time, so generated requests reach past the 404 into the code that reads and writ
 """
 
 import atexit
-import json
 import os
 import shutil
 import tempfile
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -33,9 +30,9 @@ from schemathesis.specs.openapi.checks import (
 from services.kit.testing import SignedApp, caller
 from services.survey.main import create_app
 from services.survey.settings import SurveySettings
+from tests import fuzzing
 
-RECORDS = Path(__file__).resolve().parents[2] / "var" / "fuzz"
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "4"))
+EXAMPLES = fuzzing.examples(4)
 FORM = "application/x-www-form-urlencoded"
 PROBLEM = "application/problem+json"
 LIKERT = {"1": "满意", "2": "满意", "3": "满意"}  # seed 001's three questions
@@ -120,21 +117,7 @@ SENT: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def _record_requests() -> Iterator[None]:
     """Write how many requests were generated, and in how long, when make fuzz runs."""
-    started = time.monotonic()
-    yield
-    if "JIXIAO_FUZZ_EXAMPLES" in os.environ:
-        fuzzed = {
-            "service": "survey",
-            "examples_per_operation": EXAMPLES,
-            "operations": len(SENT),
-            "requests": SENT.total(),
-            "seconds": round(time.monotonic() - started),
-            "by_operation": dict(sorted(SENT.items())),
-        }
-        RECORDS.mkdir(parents=True, exist_ok=True)
-        (RECORDS / "survey.json").write_text(json.dumps(fuzzed, indent=1, ensure_ascii=False))
-        least = int(os.environ.get("JIXIAO_FUZZ_MIN_REQUESTS", "0"))
-        assert SENT.total() >= least, f"{SENT.total()} requests generated, not {least}"
+    yield from fuzzing.recorded("survey", SENT)
 
 
 @schema.parametrize()
