@@ -14,18 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from gateway.main import LocalSettings, create_app
-from gateway.settings import GatewaySettings
 from services.kit import testing
 from services.report.settings import ReportSettings
 from services.scoring.settings import ScoringSettings
 from services.survey.settings import SurveySettings
 from tests import bodies
 from tests.conftest import NewDatabase
+from tests.gateway.conftest import ADMIN_KEY, gateway_settings
 
-ADMIN_KEY = "jx_immutability-admin-key-0123456789"
 SCORING, SURVEY, REPORTS = "/api/v1/scoring", "/api/v1/survey", "/api/v1/reports"
 SEED = Path(__file__).parent.parent / "examples" / "seed001"
 PROJECT_FACTS = ("预算资金", "实际到位资金", "实际支出资金")
@@ -46,12 +44,8 @@ async def gateway(new_database: NewDatabase) -> AsyncIterator[httpx.AsyncClient]
         # Documents are queued but not made: making a PDF is slow and reads, never writes.
         report=ReportSettings(database_url=new_database(), run_worker=False),
     )
-    settings = GatewaySettings(
-        _env_file=None,
-        database_url=new_database(),
-        bootstrap_admin_key=SecretStr(ADMIN_KEY),
-        default_rate="1000000/minute",
-        public_rate="1000000/minute",
+    settings = gateway_settings(
+        new_database, default_rate="1000000/minute", public_rate="1000000/minute"
     )
     async with testing.started(create_app(settings, local)) as client:
         client.headers["x-api-key"] = ADMIN_KEY

@@ -20,10 +20,8 @@ import openpyxl
 import pytest
 import pytest_asyncio
 from asgi_lifespan import LifespanManager
-from pydantic import SecretStr
 
-from gateway.main import LocalSettings, create_app
-from gateway.settings import GatewaySettings
+from gateway.main import create_app
 from services.kit import testing
 from services.kit.clients import service_client
 from services.report import schemas as report_schemas
@@ -36,9 +34,9 @@ from services.survey import schemas as survey_schemas
 from services.survey.main import create_app as create_survey_app
 from services.survey.settings import SurveySettings
 from tests import bodies
+from tests.gateway.conftest import ADMIN_KEY, gateway_settings, local_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-ADMIN_KEY = "jx_limits-admin-key-0123456789"
 PROBLEM = "application/problem+json"
 INVALID = "/problems/invalid-request"
 SCORING, SURVEY = "/api/v1/scoring", "/api/v1/survey"
@@ -73,19 +71,10 @@ def new_database(
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gateway(new_database: Callable[[], str]) -> AsyncIterator[httpx.AsyncClient]:
     """A client holding an admin key of the whole system, in-process, on one backend."""
-    local = LocalSettings(
-        scoring=ScoringSettings(database_url=new_database()),
-        survey=SurveySettings(database_url=new_database()),
-        report=ReportSettings(database_url=new_database()),
+    settings = gateway_settings(
+        new_database, default_rate="1000000/minute", public_rate="1000000/minute"
     )
-    settings = GatewaySettings(
-        _env_file=None,
-        database_url=new_database(),
-        bootstrap_admin_key=SecretStr(ADMIN_KEY),
-        default_rate="1000000/minute",
-        public_rate="1000000/minute",
-    )
-    async with testing.started(create_app(settings, local)) as client:
+    async with testing.started(create_app(settings, local_settings(new_database))) as client:
         client.headers["x-api-key"] = ADMIN_KEY
         yield client
 

@@ -8,20 +8,16 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from pydantic import SecretStr
 
-from gateway.main import LocalSettings, create_app
-from gateway.settings import GatewaySettings
+from gateway.main import create_app
 from services.kit import identity, testing
 from services.kit.clients import service_client
-from services.report.settings import ReportSettings
-from services.scoring.settings import ScoringSettings
 from services.survey.main import create_app as create_survey_app
 from services.survey.settings import SurveySettings
 from tests.conftest import NewDatabase
+from tests.gateway.conftest import ADMIN_KEY, gateway_settings, local_settings
 
 PROBLEM = "application/problem+json"
-ADMIN_KEY = "jx_survey-tests-admin-key-0123456789"
 CALLER = identity.Identity("evaluator", "org-a", frozenset({"survey:manage"}), frozenset({"org-a"}))
 Clients = Callable[..., Awaitable[httpx.AsyncClient]]
 # Seed 001's 表3: 52 respondents, three questions, counts per level 非常满意 … 非常不满意.
@@ -51,18 +47,8 @@ async def survey(clients: Clients) -> httpx.AsyncClient:
 @pytest.fixture
 async def gateway(new_database: NewDatabase) -> AsyncIterator[httpx.AsyncClient]:
     """A client holding the admin key of an in-process gateway with its services in-process."""
-    local = LocalSettings(
-        scoring=ScoringSettings(database_url=new_database()),
-        survey=SurveySettings(database_url=new_database()),
-        report=ReportSettings(database_url=new_database()),
-    )
-    settings = GatewaySettings(
-        _env_file=None,
-        database_url=new_database(),
-        bootstrap_admin_key=SecretStr(ADMIN_KEY),
-        public_rate="100000/minute",
-    )
-    async with testing.started(create_app(settings, local)) as client:
+    settings = gateway_settings(new_database, public_rate="100000/minute")
+    async with testing.started(create_app(settings, local_settings(new_database))) as client:
         client.headers["x-api-key"] = ADMIN_KEY
         yield client
 

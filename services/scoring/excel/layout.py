@@ -3,10 +3,6 @@
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # openpyxl is loaded with the first spreadsheet, not with the service
-    pass
 
 # Column keys, in the order of seed 001's appendix plus what an export adds.
 LEVEL_NAMES = ("level1", "level2", "level3")
