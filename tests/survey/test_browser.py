@@ -17,7 +17,8 @@ from PIL import Image
 from playwright.async_api import Page, Route, async_playwright
 
 from services.kit import testing
-from tests.survey.conftest import ADMIN_KEY, field
+from tests.gateway.conftest import ADMIN_KEY
+from tests.survey.conftest import field
 
 pytestmark = pytest.mark.processes
 ROOT = Path(__file__).parents[2]
